@@ -91,7 +91,11 @@ public sealed class AmqpBuffer : IBufferWriter<byte>, IDisposable
         var size = Math.Max(_array.Length * 2, _length + count);
         var bigger = ArrayPool<byte>.Shared.Rent(size);
         _array.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_array);
+        if (_array.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+        }
+
         _array = bigger;
     }
 

@@ -207,9 +207,10 @@ public ref struct AmqpReader
     }
 
     /// <summary>Reads a map header. Returns the number of keys plus values (always even).</summary>
-    public int ReadMapHeader(out int end)
+    public int ReadMapHeader(out int end) => ReadMapHeaderBody(ReadFormatCode(), out end);
+
+    private int ReadMapHeaderBody(byte code, out int end)
     {
-        var code = ReadFormatCode();
         var count = ReadCompositeHeader(code, FormatCode.Map8, FormatCode.Map32, out end, allowList0: false);
         if ((count & 1) != 0)
         {
@@ -224,15 +225,20 @@ public ref struct AmqpReader
     /// is the format code shared by every element (for a described element type, the descriptor has been read into
     /// <paramref name="descriptor"/>).
     /// </summary>
-    public int ReadArrayHeader(out byte elementCode, out object? descriptor, out int end)
+    public int ReadArrayHeader(out byte elementCode, out object? descriptor, out int end) =>
+        ReadArrayHeaderBody(ReadFormatCode(), out elementCode, out descriptor, out end);
+
+    private int ReadArrayHeaderBody(byte code, out byte elementCode, out object? descriptor, out int end)
     {
-        var code = ReadFormatCode();
         var count = ReadCompositeHeader(code, FormatCode.Array8, FormatCode.Array32, out end, allowList0: false, array: true);
         descriptor = null;
         elementCode = ReadFormatCode();
         if (elementCode == FormatCode.Described)
         {
-            descriptor = ReadObject();
+            // The descriptor can itself be an array with a described element type: count it as nesting.
+            EnterComposite();
+            descriptor = ReadObject() ?? throw new AmqpDecodeException("A descriptor is null.");
+            _depth--;
             elementCode = ReadFormatCode();
         }
 
@@ -301,19 +307,16 @@ public ref struct AmqpReader
         }
 
         _depth--;
-        _position = end;
+        ExpectEnd(end); // never rewind: items that overran the declared size would be read again
         return map;
     }
 
     /// <summary>Reads a map with arbitrary keys, or null.</summary>
-    public Dictionary<object, object?>? ReadMap()
-    {
-        if (TryReadNull())
-        {
-            return null;
-        }
+    public Dictionary<object, object?>? ReadMap() => TryReadNull() ? null : ReadMapBody(ReadFormatCode());
 
-        var count = ReadMapHeader(out var end);
+    private Dictionary<object, object?> ReadMapBody(byte code)
+    {
+        var count = ReadMapHeaderBody(code, out var end);
         var map = new Dictionary<object, object?>(count / 2, AmqpValueComparer.Instance!);
         EnterComposite();
         for (var i = 0; i < count; i += 2)
@@ -323,7 +326,7 @@ public ref struct AmqpReader
         }
 
         _depth--;
-        _position = end;
+        ExpectEnd(end); // never rewind: items that overran the declared size would be read again
         return map;
     }
 
@@ -406,26 +409,18 @@ public ref struct AmqpReader
                     return list;
                 }
 
-            case FormatCode.Map8 or FormatCode.Map32:
-                {
-                    _position--;
-                    return ReadMap();
-                }
-
-            case FormatCode.Array8 or FormatCode.Array32:
-                {
-                    _position--;
-                    return ReadArray();
-                }
+            // Inside an array the element constructor is shared, so the body is read without one.
+            case FormatCode.Map8 or FormatCode.Map32: return ReadMapBody(code);
+            case FormatCode.Array8 or FormatCode.Array32: return ReadArrayBody(code);
 
             default:
                 throw new AmqpDecodeException($"Unknown format code 0x{code:x2}.");
         }
     }
 
-    private Array ReadArray()
+    private Array ReadArrayBody(byte code)
     {
-        var count = ReadArrayHeader(out var elementCode, out var descriptor, out var end);
+        var count = ReadArrayHeaderBody(code, out var elementCode, out var descriptor, out var end);
         EnterComposite();
         Array result;
         if (descriptor is not null)

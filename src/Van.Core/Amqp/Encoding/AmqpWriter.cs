@@ -333,7 +333,8 @@ public readonly ref struct AmqpWriter
             case DateTime dt: WriteTimestamp(dt); break;
             case DateTimeOffset dto: WriteTimestamp(dto.ToUnixTimeMilliseconds()); break;
             case Guid g: WriteUuid(g); break;
-            case byte[] bin: WriteBinary(bin); break;
+            // The CLR lets sbyte[] pass as byte[]; only a real byte[] is binary.
+            case byte[] bin when bin.GetType() == typeof(byte[]): WriteBinary(bin); break;
             case ReadOnlyMemory<byte> rom: WriteBinary(rom.Span); break;
             case string s: WriteString(s); break;
             case AmqpSymbol sym: WriteSymbol(sym); break;
@@ -449,7 +450,8 @@ public readonly ref struct AmqpWriter
         }
 
         if (typeof(IDictionary).IsAssignableFrom(t)) { return FormatCode.Map32; }
-        if (t.IsArray) { return FormatCode.Array32; }
+        // The reader returns arrays of arrays as Array[]; System.Array is an IList but not itself an array type.
+        if (t.IsArray || t == typeof(Array)) { return FormatCode.Array32; }
         if (typeof(IList).IsAssignableFrom(t)) { return FormatCode.List32; }
         throw new ArgumentException($"Arrays of {t} have no AMQP encoding.");
     }

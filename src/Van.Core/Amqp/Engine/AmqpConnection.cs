@@ -1,0 +1,706 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Van.Core.Amqp.Encoding;
+using Van.Core.Amqp.Framing;
+using Van.Core.Transport;
+
+namespace Van.Core.Amqp.Engine;
+
+/// <summary>
+/// One AMQP 1.0 connection over a transport, either end. One reader loop decodes frames and dispatches them to
+/// sessions and links in order, without a thread hop; writers from any thread encode frames straight into the
+/// transport's output under the connection lock, and the transport's send loop writes them out in bursts.
+/// </summary>
+public sealed partial class AmqpConnection : IAsyncDisposable
+{
+    private const int FrameHeaderSize = 8;
+
+    private readonly AmqpTransport _transport;
+    private readonly AmqpConnectionOptions _options;
+    private readonly AmqpConnectionHandler _handler;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly AmqpBuffer _scratch = new(1024);
+    private readonly TaskCompletionSource<Open> _remoteOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<ushort, AmqpSession> _sessionsByRemoteChannel = [];
+    private readonly AmqpSession?[] _sessionsByLocalChannel;
+    private Task? _readerLoop;
+    private ITimer? _heartbeatTimer;
+    private long _lastReceivedTicks;
+    private long _lastSentTicks;
+    private int _readerThreadId = -1;
+    private bool _flushPending;
+    private bool _openSent;
+    private bool _closeSent;
+    private bool _closeReceived;
+    private bool _outputDead;
+    private uint _peerMaxFrameSize = 512;
+    private ushort _peerChannelMax;
+    private TimeSpan? _peerIdleTimeout;
+
+    private AmqpConnection(AmqpTransport transport, AmqpConnectionOptions options, AmqpConnectionHandler? handler, bool isServer)
+    {
+        options.Validate();
+        _transport = transport;
+        _options = options;
+        _handler = handler ?? AmqpConnectionHandler.Default;
+        IsServer = isServer;
+        _time = options.TimeProvider;
+        _logger = (ILogger?)options.LoggerFactory?.CreateLogger<AmqpConnection>() ?? NullLogger.Instance;
+        _sessionsByLocalChannel = new AmqpSession?[options.ChannelMax + 1];
+        _lastReceivedTicks = _lastSentTicks = _time.GetTimestamp();
+    }
+
+    /// <summary>True for the accepting end.</summary>
+    public bool IsServer { get; }
+
+    /// <summary>The options this connection runs with.</summary>
+    public AmqpConnectionOptions Options => _options;
+
+    /// <summary>The peer's open, once received.</summary>
+    public Open? RemoteOpen { get; private set; }
+
+    /// <summary>The error the peer closed with, or the error we closed with.</summary>
+    public Error? Error { get; private set; }
+
+    /// <summary>The identity the peer authenticated as through SASL (the PLAIN user, or "anonymous").</summary>
+    public string? AuthenticatedUser { get; private set; }
+
+    /// <summary>Completes when the connection has closed, for whatever reason.</summary>
+    public Task Completion => _closed.Task;
+
+    /// <summary>True once a close was sent or received, or the transport failed.</summary>
+    public bool IsClosed => _closed.Task.IsCompleted || _closeSent || _closeReceived;
+
+    /// <summary>The largest frame the peer accepts.</summary>
+    public uint PeerMaxFrameSize => _peerMaxFrameSize;
+
+    /// <summary>The transport the connection runs over.</summary>
+    public AmqpTransport Transport => _transport;
+
+    internal object SyncRoot => _closed;
+
+    internal ILogger Logger => _logger;
+
+    internal AmqpConnectionHandler Handler => _handler;
+
+    /// <summary>
+    /// Opens a connection as the client: protocol headers, SASL when <see cref="AmqpConnectionOptions.Sasl"/> is
+    /// set, then open; returns once the peer's open has arrived.
+    /// </summary>
+    public static async Task<AmqpConnection> ConnectAsync(AmqpTransport transport, AmqpConnectionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        var connection = new AmqpConnection(transport, options, handler: null, isServer: false);
+        await connection.HandshakeAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>
+    /// Opens a connection as the server on an accepted transport: answers the protocol header, runs SASL if the
+    /// client asks for it (or <see cref="SaslServerOptions.Required"/>), then exchanges open. Sessions and links
+    /// the client starts go to <paramref name="handler"/>.
+    /// </summary>
+    public static async Task<AmqpConnection> AcceptAsync(AmqpTransport transport, AmqpConnectionOptions options, AmqpConnectionHandler? handler = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        var connection = new AmqpConnection(transport, options, handler, isServer: true);
+        await connection.HandshakeAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Begins a session.</summary>
+    public Task<AmqpSession> BeginSessionAsync(CancellationToken cancellationToken = default)
+    {
+        AmqpSession session;
+        lock (SyncRoot)
+        {
+            ThrowIfClosed();
+            var channel = FreeChannel() ?? throw new AmqpException(ErrorCondition.ResourceLimitExceeded, $"No free channel (channel-max {Math.Min(_options.ChannelMax, _peerChannelMax)}).");
+            session = new AmqpSession(this, channel, _options.SessionWindow);
+            _sessionsByLocalChannel[channel] = session;
+            session.SendBegin(remoteChannel: null);
+        }
+
+        return session.WaitBegunAsync(cancellationToken);
+    }
+
+    /// <summary>Closes the connection (optionally with an error) and waits for the peer's close, up to a bound.</summary>
+    public async Task CloseAsync(Error? error = null, CancellationToken cancellationToken = default)
+    {
+        lock (SyncRoot)
+        {
+            if (!_closeSent && !_outputDead)
+            {
+                SendClose(error);
+            }
+        }
+
+        try
+        {
+            await _closed.Task.WaitAsync(TimeSpan.FromSeconds(5), _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The peer never answered; drop the transport anyway.
+        }
+
+        await ShutdownAsync(error);
+    }
+
+    /// <summary>Closes the connection and releases the transport.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_closed.Task.IsCompleted)
+        {
+            await CloseAsync();
+        }
+
+        await ShutdownAsync(null);
+        _scratch.Dispose();
+    }
+
+    private ushort? FreeChannel()
+    {
+        var max = Math.Min(_options.ChannelMax, _peerChannelMax);
+        for (var i = 0; i <= max; i++)
+        {
+            if (_sessionsByLocalChannel[i] is null)
+            {
+                return (ushort)i;
+            }
+        }
+
+        return null;
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw new AmqpException(Error ?? new Error { Condition = ErrorCondition.IllegalState, Description = "The connection is closed." });
+        }
+    }
+
+    internal void ThrowIfClosedLocked() => ThrowIfClosed();
+
+    // ---- Handshake -------------------------------------------------------------------------------------------
+
+    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        try
+        {
+            if (IsServer)
+            {
+                await ServerHeadersAsync(timeout.Token);
+            }
+            else
+            {
+                await ClientHeadersAsync(timeout.Token);
+            }
+
+            lock (SyncRoot)
+            {
+                SendOpen();
+            }
+
+            _readerLoop = Task.Run(ReaderLoopAsync, CancellationToken.None);
+            var open = await _remoteOpened.Task.WaitAsync(timeout.Token);
+            StartHeartbeats(open);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await AbortAsync(new Error { Condition = ErrorCondition.ResourceLimitExceeded, Description = "The handshake did not finish in time." });
+            throw new TimeoutException($"The AMQP handshake did not finish within {_options.HandshakeTimeout}.");
+        }
+        catch (Exception e) when (e is not AmqpException)
+        {
+            await AbortAsync(null);
+            throw;
+        }
+        catch (AmqpException)
+        {
+            await AbortAsync(null);
+            throw;
+        }
+    }
+
+    private async Task ClientHeadersAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Sasl is { } credentials)
+        {
+            WriteRaw(ProtocolHeader.Sasl);
+            var header = await ReadHeaderAsync(cancellationToken);
+            if (!ProtocolHeader.IsSasl(header))
+            {
+                throw new AmqpException(ErrorCondition.FramingError, $"The server answered the SASL header with {ProtocolHeader.Describe(header)}.");
+            }
+
+            var mechanisms = await ReadSaslFrameAsync(cancellationToken) as SaslMechanisms
+                ?? throw new AmqpException(ErrorCondition.FramingError, "Expected sasl-mechanisms.");
+            if (!Array.Exists(mechanisms.SaslServerMechanisms, m => m.Value == credentials.Mechanism))
+            {
+                throw new AmqpException(ErrorCondition.UnauthorizedAccess,
+                    $"The server does not offer SASL {credentials.Mechanism} (it offers {string.Join(", ", mechanisms.SaslServerMechanisms)}).");
+            }
+
+            WriteSaslFrame(new SaslInit { Mechanism = new AmqpSymbol(credentials.Mechanism), InitialResponse = credentials.InitialResponse(), Hostname = _options.Hostname });
+            while (true)
+            {
+                var frame = await ReadSaslFrameAsync(cancellationToken);
+                if (frame is SaslOutcome outcome)
+                {
+                    if (outcome.Code != SaslCode.Ok)
+                    {
+                        throw new AmqpException(ErrorCondition.UnauthorizedAccess, $"SASL {credentials.Mechanism} authentication failed (code {outcome.Code}).");
+                    }
+
+                    break;
+                }
+
+                if (frame is SaslChallenge)
+                {
+                    // Neither ANONYMOUS nor PLAIN has challenges; answer empty so a lenient server can finish.
+                    WriteSaslFrame(new SaslResponse { Response = [] });
+                    continue;
+                }
+
+                throw new AmqpException(ErrorCondition.FramingError, $"Unexpected SASL frame {frame}.");
+            }
+
+            AuthenticatedUser = credentials.User ?? "anonymous";
+        }
+
+        WriteRaw(ProtocolHeader.Amqp);
+        var amqp = await ReadHeaderAsync(cancellationToken);
+        if (!ProtocolHeader.IsAmqp(amqp))
+        {
+            throw new AmqpException(ErrorCondition.FramingError, $"The server answered the AMQP header with {ProtocolHeader.Describe(amqp)}.");
+        }
+    }
+
+    private async Task ServerHeadersAsync(CancellationToken cancellationToken)
+    {
+        var header = await ReadHeaderAsync(cancellationToken);
+        if (ProtocolHeader.IsSasl(header))
+        {
+            await ServerSaslAsync(cancellationToken);
+            header = await ReadHeaderAsync(cancellationToken);
+            if (!ProtocolHeader.IsAmqp(header))
+            {
+                await RefuseHeaderAsync(ProtocolHeader.Amqp, header);
+            }
+
+            WriteRaw(ProtocolHeader.Amqp);
+            return;
+        }
+
+        if (ProtocolHeader.IsAmqp(header))
+        {
+            if (_options.SaslServer.Required)
+            {
+                await RefuseHeaderAsync(ProtocolHeader.Sasl, header);
+            }
+
+            WriteRaw(ProtocolHeader.Amqp);
+            return;
+        }
+
+        // §2.2: answer with the header we do support, then close. A client that asked for the SASL protocol id
+        // learns that SASL is what we speak; anyone else learns plain AMQP.
+        await RefuseHeaderAsync(header.Length >= 5 && header[4] == 3 ? ProtocolHeader.Sasl : ProtocolHeader.Amqp, header);
+    }
+
+    private Task RefuseHeaderAsync(ReadOnlySpan<byte> supported, byte[] received)
+    {
+        Log.BadProtocolHeader(_logger, ProtocolHeader.Describe(received));
+        WriteRaw(supported);
+        return RefuseAsync(received);
+    }
+
+    private async Task RefuseAsync(byte[] received)
+    {
+        await ShutdownAsync(new Error { Condition = ErrorCondition.FramingError, Description = $"Unsupported protocol header {ProtocolHeader.Describe(received)}." });
+        throw new AmqpException(ErrorCondition.FramingError, $"Unsupported protocol header: {ProtocolHeader.Describe(received)}.");
+    }
+
+    private async Task ServerSaslAsync(CancellationToken cancellationToken)
+    {
+        var sasl = _options.SaslServer;
+        var offered = new List<AmqpSymbol>();
+        if (sasl.PlainValidator is not null)
+        {
+            offered.Add(new AmqpSymbol("PLAIN"));
+        }
+
+        if (sasl.AllowAnonymous)
+        {
+            offered.Add(new AmqpSymbol("ANONYMOUS"));
+        }
+
+        WriteRaw(ProtocolHeader.Sasl);
+        WriteSaslFrame(new SaslMechanisms { SaslServerMechanisms = [.. offered] });
+        var init = await ReadSaslFrameAsync(cancellationToken) as SaslInit
+            ?? throw new AmqpException(ErrorCondition.FramingError, "Expected sasl-init.");
+        var ok = false;
+        switch (init.Mechanism.Value)
+        {
+            case "ANONYMOUS" when sasl.AllowAnonymous:
+                ok = true;
+                AuthenticatedUser = "anonymous";
+                break;
+            case "PLAIN" when sasl.PlainValidator is not null:
+                if (TryParsePlain(init.InitialResponse, out var user, out var password))
+                {
+                    ok = sasl.PlainValidator(user, password);
+                    if (ok)
+                    {
+                        AuthenticatedUser = user;
+                    }
+                }
+
+                break;
+        }
+
+        WriteSaslFrame(new SaslOutcome { Code = ok ? SaslCode.Ok : SaslCode.Auth });
+        if (!ok)
+        {
+            Log.SaslFailed(_logger, init.Mechanism.Value);
+            var error = new Error { Condition = ErrorCondition.UnauthorizedAccess, Description = $"SASL {init.Mechanism} authentication failed." };
+            await ShutdownAsync(error);
+            throw new AmqpException(error);
+        }
+    }
+
+    private static bool TryParsePlain(byte[]? response, out string user, out string password)
+    {
+        user = password = string.Empty;
+        if (response is null)
+        {
+            return false;
+        }
+
+        var span = response.AsSpan();
+        var first = span.IndexOf((byte)0);
+        if (first < 0)
+        {
+            return false;
+        }
+
+        var rest = span[(first + 1)..];
+        var second = rest.IndexOf((byte)0);
+        if (second < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var strict = new System.Text.UTF8Encoding(false, true);
+            user = strict.GetString(rest[..second]);
+            password = strict.GetString(rest[(second + 1)..]);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private async ValueTask<byte[]> ReadHeaderAsync(CancellationToken cancellationToken)
+    {
+        var input = _transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length >= ProtocolHeader.Size)
+            {
+                var header = buffer.Slice(0, ProtocolHeader.Size).ToArray();
+                input.AdvanceTo(buffer.GetPosition(ProtocolHeader.Size));
+                return header;
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+                throw new AmqpException(ErrorCondition.ConnectionForced, "The peer closed the connection during the protocol header exchange.");
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private async ValueTask<Performative> ReadSaslFrameAsync(CancellationToken cancellationToken)
+    {
+        var input = _transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (TryReadFrameSize(buffer, out var size))
+            {
+                // SASL frames are small; §5.3.1 caps them at 512 bytes until negotiated.
+                if (size < FrameHeaderSize || size > 64 * 1024)
+                {
+                    throw new AmqpException(ErrorCondition.FramingError, $"Invalid SASL frame size {size}.");
+                }
+
+                if (buffer.Length >= size)
+                {
+                    var bytes = buffer.Slice(0, size).ToArray();
+                    input.AdvanceTo(buffer.GetPosition(size));
+                    Performative? body;
+                    byte type;
+                    try
+                    {
+                        body = FrameCodec.ReadFrameBody(bytes, out type, out _, out _);
+                    }
+                    catch (AmqpDecodeException e)
+                    {
+                        throw new AmqpException(ErrorCondition.FramingError, "Malformed SASL frame: " + e.Message);
+                    }
+
+                    if (type != FrameCodec.TypeSasl || body is null)
+                    {
+                        throw new AmqpException(ErrorCondition.FramingError, "Expected a SASL frame.");
+                    }
+
+                    return body;
+                }
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                input.AdvanceTo(buffer.Start, buffer.End);
+                throw new AmqpException(ErrorCondition.ConnectionForced, "The peer closed the connection during SASL.");
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static bool TryReadFrameSize(in ReadOnlySequence<byte> buffer, out uint size)
+    {
+        if (buffer.Length < 4)
+        {
+            size = 0;
+            return false;
+        }
+
+        Span<byte> four = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(four);
+        size = BinaryPrimitives.ReadUInt32BigEndian(four);
+        return true;
+    }
+
+    // ---- Writing ---------------------------------------------------------------------------------------------
+
+    private void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (SyncRoot)
+        {
+            var output = _transport.Output;
+            bytes.CopyTo(output.GetSpan(bytes.Length));
+            output.Advance(bytes.Length);
+            Flush();
+        }
+    }
+
+    private void WriteSaslFrame(Performative body)
+    {
+        lock (SyncRoot)
+        {
+            WriteFrame(FrameCodec.TypeSasl, 0, body, default);
+        }
+    }
+
+    /// <summary>Encodes one frame into the output. Caller holds the connection lock.</summary>
+    internal void WriteFrame(byte type, ushort channel, Performative? body, ReadOnlySpan<byte> payload)
+    {
+        if (_outputDead)
+        {
+            return;
+        }
+
+        _scratch.Reset();
+        FrameCodec.WriteFrame(_scratch, type, channel, body, default);
+        var head = _scratch.WrittenSpan;
+        var size = head.Length + payload.Length;
+        var output = _transport.Output;
+        var span = output.GetSpan(size);
+        head.CopyTo(span);
+        payload.CopyTo(span[head.Length..]);
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)size);
+        output.Advance(size);
+        _lastSentTicks = _time.GetTimestamp();
+        if (Environment.CurrentManagedThreadId == _readerThreadId)
+        {
+            // Frames written while the reader loop handles a burst go out together once the burst is done.
+            _flushPending = true;
+        }
+        else
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>The frame-size budget for a transfer's payload after its performative.</summary>
+    internal int TransferPayloadCapacity(Transfer transfer)
+    {
+        _scratch.Reset();
+        transfer.Encode(_scratch);
+        var overhead = FrameHeaderSize + _scratch.Length;
+        var max = (int)Math.Min(_peerMaxFrameSize, 1024 * 1024);
+        return max - overhead;
+    }
+
+    private void Flush()
+    {
+        _flushPending = false;
+        if (_outputDead)
+        {
+            return;
+        }
+
+        try
+        {
+            // Output pipes never pause writers (AmqpTransport.NonBlockingPipeOptions), so the flush completes at once.
+#pragma warning disable CA2012 // The ValueTask is checked for completion and consumed once.
+            var flush = _transport.Output.FlushAsync();
+            if (!flush.IsCompleted)
+            {
+                _ = flush.AsTask();
+            }
+            else if (flush.GetAwaiter().GetResult().IsCompleted)
+            {
+                _outputDead = true;
+            }
+#pragma warning restore CA2012
+        }
+        catch (InvalidOperationException)
+        {
+            // The output was completed by a transport failure or shutdown.
+            _outputDead = true;
+        }
+    }
+
+    private void SendOpen()
+    {
+        _openSent = true;
+        var open = new Open
+        {
+            ContainerId = _options.ContainerId,
+            Hostname = IsServer ? null : _options.Hostname,
+            MaxFrameSize = _options.MaxFrameSize,
+            ChannelMax = _options.ChannelMax,
+            IdleTimeOut = _options.IdleTimeout is { } t ? (uint)Math.Max(1, t.TotalMilliseconds / 2) : null,
+            OfferedCapabilities = _options.OfferedCapabilities,
+            DesiredCapabilities = _options.DesiredCapabilities,
+            Properties = _options.Properties,
+        };
+        WriteFrame(FrameCodec.TypeAmqp, 0, open, default);
+    }
+
+    private void SendClose(Error? error)
+    {
+        _closeSent = true;
+        Error ??= error;
+        WriteFrame(FrameCodec.TypeAmqp, 0, new Close { Error = error }, default);
+        Flush();
+    }
+
+    // ---- Failure and shutdown --------------------------------------------------------------------------------
+
+    /// <summary>Closes the connection because the peer broke the protocol: close with the error, then drop.</summary>
+    internal void CloseWithError(AmqpSymbol condition, string description)
+    {
+        var error = new Error { Condition = condition, Description = description };
+        lock (SyncRoot)
+        {
+            if (_closeSent || _outputDead)
+            {
+                return;
+            }
+
+            Log.ProtocolError(_logger, condition.Value, description);
+            SendClose(error);
+        }
+
+        _ = ShutdownAsync(error);
+    }
+
+    private async Task AbortAsync(Error? error)
+    {
+        lock (SyncRoot)
+        {
+            if (error is not null && _openSent && !_closeSent && !_outputDead)
+            {
+                SendClose(error);
+            }
+        }
+
+        await ShutdownAsync(error);
+    }
+
+    private int _shutdown;
+
+    private async Task ShutdownAsync(Error? error)
+    {
+        if (Interlocked.Exchange(ref _shutdown, 1) != 0)
+        {
+            await _closed.Task;
+            return;
+        }
+
+        _heartbeatTimer?.Dispose();
+        List<AmqpSession> sessions;
+        lock (SyncRoot)
+        {
+            Error ??= error;
+            _outputDead = true;
+            sessions = [.. _sessionsByLocalChannel.OfType<AmqpSession>()];
+        }
+
+        var reason = Error ?? new Error { Condition = ErrorCondition.ConnectionForced, Description = "The connection closed." };
+        foreach (var session in sessions)
+        {
+            session.OnConnectionClosed(reason);
+        }
+
+        _remoteOpened.TrySetException(new AmqpException(reason));
+        try
+        {
+            await _transport.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            Log.TransportDisposeFailed(_logger, e);
+        }
+
+        _closed.TrySetResult();
+    }
+
+    internal void RemoveSession(AmqpSession session)
+    {
+        if (_sessionsByLocalChannel[session.LocalChannel] == session)
+        {
+            _sessionsByLocalChannel[session.LocalChannel] = null;
+        }
+
+        if (session.RemoteChannel is { } rc && _sessionsByRemoteChannel.TryGetValue(rc, out var s) && s == session)
+        {
+            _sessionsByRemoteChannel.Remove(rc);
+        }
+    }
+
+    internal void MapRemoteChannel(AmqpSession session, ushort remoteChannel) => _sessionsByRemoteChannel[remoteChannel] = session;
+}

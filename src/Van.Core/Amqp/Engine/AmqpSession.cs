@@ -1,0 +1,599 @@
+using Van.Core.Amqp.Framing;
+
+namespace Van.Core.Amqp.Engine;
+
+/// <summary>
+/// An AMQP session: a channel pair with transfer-frame windows in each direction (§2.5.6), delivery ids, and the
+/// links attached on it. All state is guarded by the connection lock.
+/// </summary>
+public sealed class AmqpSession
+{
+    private readonly AmqpConnection _connection;
+    private readonly TaskCompletionSource<AmqpSession> _begun = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<uint, AmqpLink> _linksByRemoteHandle = [];
+    private readonly Dictionary<string, AmqpLink> _pendingLocalAttaches = new(StringComparer.Ordinal);
+    private readonly AmqpLink?[] _linksByLocalHandle;
+    private readonly Dictionary<uint, OutgoingDelivery> _unsettledOutgoing = [];
+    private readonly Dictionary<uint, AmqpDelivery> _unsettledIncoming = [];
+    private readonly uint _windowSize;
+    private readonly Queue<TaskCompletionSource> _windowWaiters = new();
+    private uint _nextOutgoingId;
+    private uint _nextIncomingId;
+    private uint _incomingWindow;
+    private uint _remoteIncomingWindow;
+    private uint _remoteOutgoingWindow;
+    private uint _nextDeliveryId;
+    private uint _remoteHandleMax = uint.MaxValue;
+    private bool _endSent;
+    private bool _endReceived;
+
+    internal AmqpSession(AmqpConnection connection, ushort localChannel, uint windowSize)
+    {
+        _connection = connection;
+        LocalChannel = localChannel;
+        _windowSize = windowSize;
+        _incomingWindow = windowSize;
+        _linksByLocalHandle = new AmqpLink?[Math.Min(connection.Options.HandleMax, 65535) + 1];
+    }
+
+    /// <summary>The connection the session lives on.</summary>
+    public AmqpConnection Connection => _connection;
+
+    /// <summary>Our channel number.</summary>
+    public ushort LocalChannel { get; }
+
+    /// <summary>The peer's channel number, once begun.</summary>
+    public ushort? RemoteChannel { get; private set; }
+
+    /// <summary>The error the session ended with, if any.</summary>
+    public Error? Error { get; private set; }
+
+    /// <summary>Completes when the session has ended.</summary>
+    public Task Ended => _ended.Task;
+
+    internal object SyncRoot => _connection.SyncRoot;
+
+    internal bool IsEnded => _endSent || _endReceived || _ended.Task.IsCompleted;
+
+    /// <summary>Attaches a sending link to <paramref name="address"/> (null for an anonymous-relay sender).</summary>
+    public Task<SenderLink> OpenSenderAsync(string name, string? address, SenderSettleMode settleMode = SenderSettleMode.Unsettled, CancellationToken cancellationToken = default)
+    {
+        var attach = new Attach
+        {
+            Name = name,
+            Role = LinkRole.Sender,
+            SndSettleMode = settleMode,
+            RcvSettleMode = ReceiverSettleMode.First,
+            Source = new Source { Address = name },
+            Target = new Target { Address = address },
+            InitialDeliveryCount = 0,
+        };
+        return AttachSenderAsync(attach, cancellationToken);
+    }
+
+    /// <summary>
+    /// Attaches a receiving link from <paramref name="address"/> (null with <paramref name="dynamic"/> to ask the
+    /// peer for a fresh address) and grants <paramref name="credit"/>, topped up as messages are taken.
+    /// </summary>
+    public Task<ReceiverLink> OpenReceiverAsync(string name, string? address, uint credit = 100, bool dynamic = false,
+        ReceiverSettleMode settleMode = ReceiverSettleMode.First, CancellationToken cancellationToken = default)
+    {
+        var attach = new Attach
+        {
+            Name = name,
+            Role = LinkRole.Receiver,
+            SndSettleMode = SenderSettleMode.Mixed,
+            RcvSettleMode = settleMode,
+            Source = new Source { Address = address, Dynamic = dynamic },
+            Target = new Target { Address = name },
+        };
+        return AttachReceiverAsync(attach, credit, cancellationToken);
+    }
+
+    /// <summary>Attaches a sending link with a fully specified attach (the handle is assigned here).</summary>
+    public async Task<SenderLink> AttachSenderAsync(Attach attach, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attach);
+        attach.Role = LinkRole.Sender;
+        var link = new SenderLink(this, attach.Name);
+        await AttachLocalAsync(link, attach, cancellationToken);
+        return link;
+    }
+
+    /// <summary>Attaches a receiving link with a fully specified attach, then grants <paramref name="credit"/>.</summary>
+    public async Task<ReceiverLink> AttachReceiverAsync(Attach attach, uint credit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(attach);
+        attach.Role = LinkRole.Receiver;
+        var link = new ReceiverLink(this, attach.Name);
+        link.SetCreditLocked(credit, autoRefill: true, sendFlow: false);
+        await AttachLocalAsync(link, attach, cancellationToken);
+        if (credit > 0)
+        {
+            link.SetCredit(credit);
+        }
+
+        return link;
+    }
+
+    private async Task AttachLocalAsync(AmqpLink link, Attach attach, CancellationToken cancellationToken)
+    {
+        lock (SyncRoot)
+        {
+            _connection.ThrowIfClosedLocked();
+            if (IsEnded)
+            {
+                throw new AmqpException(Error ?? new Error { Condition = ErrorCondition.IllegalState, Description = "The session has ended." });
+            }
+
+            if (_pendingLocalAttaches.ContainsKey(attach.Name))
+            {
+                throw new InvalidOperationException($"A link named '{attach.Name}' is already being attached.");
+            }
+
+            var handle = FreeHandle() ?? throw new AmqpException(ErrorCondition.ResourceLimitExceeded, "No free link handle on the session.");
+            attach.Handle = handle;
+            if (attach.Role == LinkRole.Receiver && _connection.Options.MaxMessageSize > 0 && attach.MaxMessageSize is null)
+            {
+                attach.MaxMessageSize = _connection.Options.MaxMessageSize;
+            }
+
+            link.SetLocalAttach(attach);
+            _linksByLocalHandle[handle] = link;
+            _pendingLocalAttaches[attach.Name] = link;
+            WriteFrame(attach);
+        }
+
+        await link.WaitAttachedAsync(cancellationToken);
+    }
+
+    /// <summary>Ends the session (optionally with an error) and waits for the peer's end.</summary>
+    public async Task EndAsync(Error? error = null, CancellationToken cancellationToken = default)
+    {
+        lock (SyncRoot)
+        {
+            if (!_endSent && !_connection.IsClosed)
+            {
+                SendEnd(error);
+            }
+        }
+
+        await _ended.Task.WaitAsync(TimeSpan.FromSeconds(30), _connection.Options.TimeProvider, cancellationToken);
+    }
+
+    internal Task<AmqpSession> WaitBegunAsync(CancellationToken cancellationToken) => _begun.Task.WaitAsync(cancellationToken);
+
+    private uint? FreeHandle()
+    {
+        var max = Math.Min((uint)_linksByLocalHandle.Length - 1, _remoteHandleMax);
+        for (uint i = 0; i <= max; i++)
+        {
+            if (_linksByLocalHandle[i] is null)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    // ---- Outgoing frames (caller holds the lock) -------------------------------------------------------------
+
+    internal void WriteFrame(Performative body) => _connection.WriteFrame(FrameCodec.TypeAmqp, LocalChannel, body, default);
+
+    internal void SendBegin(ushort? remoteChannel)
+    {
+        WriteFrame(new Begin
+        {
+            RemoteChannel = remoteChannel,
+            NextOutgoingId = _nextOutgoingId,
+            IncomingWindow = _incomingWindow,
+            OutgoingWindow = int.MaxValue,
+            HandleMax = (uint)_linksByLocalHandle.Length - 1,
+        });
+    }
+
+    private void SendEnd(Error? error)
+    {
+        _endSent = true;
+        Error ??= error;
+        WriteFrame(new End { Error = error });
+    }
+
+    /// <summary>Sends a flow: session state, plus a link's state when <paramref name="link"/> is given.</summary>
+    internal void SendFlow(AmqpLink? link, bool echo = false)
+    {
+        var flow = new Flow
+        {
+            NextIncomingId = RemoteChannel is null ? null : _nextIncomingId,
+            IncomingWindow = _incomingWindow,
+            NextOutgoingId = _nextOutgoingId,
+            OutgoingWindow = int.MaxValue,
+            Echo = echo,
+        };
+        link?.FillFlow(flow);
+        WriteFrame(flow);
+    }
+
+    internal uint NextDeliveryId() => _nextDeliveryId++;
+
+    /// <summary>Whether the peer's incoming window lets us send one more transfer frame.</summary>
+    internal bool HasOutgoingWindow => _remoteIncomingWindow > 0;
+
+    /// <summary>Writes one transfer frame, consuming a slot of the peer's incoming window.</summary>
+    internal void WriteTransfer(Transfer transfer, ReadOnlySpan<byte> payload)
+    {
+        _remoteIncomingWindow--;
+        _nextOutgoingId++;
+        _connection.WriteFrame(FrameCodec.TypeAmqp, LocalChannel, transfer, payload);
+    }
+
+    internal Task WaitForWindowLocked(CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _windowWaiters.Enqueue(waiter);
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    internal void TrackOutgoing(OutgoingDelivery delivery) => _unsettledOutgoing[delivery.DeliveryId] = delivery;
+
+    internal void ForgetOutgoing(uint deliveryId) => _unsettledOutgoing.Remove(deliveryId);
+
+    /// <summary>Fails the unsettled deliveries of a link that is gone: their outcome will never come.</summary>
+    internal void FailOutgoing(SenderLink link, Exception exception)
+    {
+        List<OutgoingDelivery> failed;
+        lock (SyncRoot)
+        {
+            failed = [.. _unsettledOutgoing.Values.Where(d => d.Link == link)];
+            foreach (var d in failed)
+            {
+                _unsettledOutgoing.Remove(d.DeliveryId);
+            }
+        }
+
+        foreach (var d in failed)
+        {
+            d.Fail(exception);
+        }
+    }
+
+    internal void TrackIncoming(AmqpDelivery delivery) => _unsettledIncoming[delivery.DeliveryId] = delivery;
+
+    internal void ForgetIncoming(uint deliveryId) => _unsettledIncoming.Remove(deliveryId);
+
+    internal void RemoveLink(AmqpLink link)
+    {
+        if (link.LocalHandle is { } h && _linksByLocalHandle[h] == link)
+        {
+            _linksByLocalHandle[h] = null;
+        }
+
+        if (link.RemoteHandle is { } rh && _linksByRemoteHandle.TryGetValue(rh, out var l) && l == link)
+        {
+            _linksByRemoteHandle.Remove(rh);
+        }
+
+        _pendingLocalAttaches.Remove(link.Name);
+    }
+
+    // ---- Incoming frames -------------------------------------------------------------------------------------
+
+    internal void OnBegin(ushort remoteChannel, Begin begin)
+    {
+        RemoteChannel = remoteChannel;
+        _nextIncomingId = begin.NextOutgoingId;
+        _remoteIncomingWindow = begin.IncomingWindow;
+        _remoteOutgoingWindow = begin.OutgoingWindow;
+        _remoteHandleMax = begin.HandleMax;
+        _begun.TrySetResult(this);
+    }
+
+    /// <summary>Handles a frame for this session; returns an error when the connection must close.</summary>
+    internal Error? OnFrame(Performative body, ReadOnlySpan<byte> payload)
+    {
+        switch (body)
+        {
+            case Transfer transfer:
+                return OnTransfer(transfer, payload);
+            case Flow flow:
+                return OnFlow(flow);
+            case Disposition disposition:
+                OnDisposition(disposition);
+                return null;
+            case Attach attach:
+                return OnAttach(attach);
+            case Detach detach:
+                return OnDetach(detach);
+            case End end:
+                OnEnd(end);
+                return null;
+            default:
+                return Fail(ErrorCondition.FramingError, $"Unexpected {body.GetType().Name.ToLowerInvariant()} on a session.");
+        }
+    }
+
+    private Error? Fail(Van.Core.Amqp.Encoding.AmqpSymbol condition, string description)
+    {
+        _connection.CloseWithError(condition, description);
+        return new Error { Condition = condition, Description = description };
+    }
+
+    private Error? OnTransfer(Transfer transfer, ReadOnlySpan<byte> payload)
+    {
+        ReceiverLink? receiver;
+        lock (SyncRoot)
+        {
+            if (_incomingWindow == 0)
+            {
+                return Fail(ErrorCondition.WindowViolation, "A transfer arrived beyond the session's incoming window.");
+            }
+
+            _incomingWindow--;
+            _nextIncomingId++;
+            if (_remoteOutgoingWindow > 0)
+            {
+                _remoteOutgoingWindow--;
+            }
+
+            if (!_linksByRemoteHandle.TryGetValue(transfer.Handle, out var link))
+            {
+                return Fail(ErrorCondition.InvalidField, $"A transfer arrived on handle {transfer.Handle}, which is not attached.");
+            }
+
+            receiver = link as ReceiverLink;
+            if (receiver is null)
+            {
+                return Fail(ErrorCondition.InvalidField, $"A transfer arrived on handle {transfer.Handle}, where we are the sender.");
+            }
+
+            if (_incomingWindow <= _windowSize / 2)
+            {
+                // Reopen the window before the peer runs dry (Proton stops at zero and waits for a flow).
+                _incomingWindow = _windowSize;
+                SendFlow(null);
+            }
+        }
+
+        return receiver.OnTransfer(transfer, payload);
+    }
+
+    private Error? OnFlow(Flow flow)
+    {
+        AmqpLink? link = null;
+        List<TaskCompletionSource>? wake = null;
+        lock (SyncRoot)
+        {
+            var nextIncoming = flow.NextIncomingId ?? 0;
+            _remoteIncomingWindow = unchecked(nextIncoming + flow.IncomingWindow - _nextOutgoingId);
+            if (_remoteIncomingWindow > flow.IncomingWindow)
+            {
+                _remoteIncomingWindow = 0; // A flow that raced our transfers; the next flow corrects it.
+            }
+
+            _remoteOutgoingWindow = flow.OutgoingWindow;
+            if (_remoteIncomingWindow > 0 && _windowWaiters.Count > 0)
+            {
+                wake = [.. _windowWaiters];
+                _windowWaiters.Clear();
+            }
+
+            if (flow.Handle is { } handle)
+            {
+                if (!_linksByRemoteHandle.TryGetValue(handle, out link))
+                {
+                    return Fail(ErrorCondition.InvalidField, $"A flow names handle {handle}, which is not attached.");
+                }
+            }
+            else if (flow.Echo)
+            {
+                SendFlow(null);
+            }
+        }
+
+        if (wake is not null)
+        {
+            foreach (var w in wake)
+            {
+                w.TrySetResult();
+            }
+        }
+
+        link?.OnFlow(flow);
+        return null;
+    }
+
+    private void OnDisposition(Disposition disposition)
+    {
+        var last = disposition.Last ?? disposition.First;
+        List<OutgoingDelivery>? completed = null;
+        lock (SyncRoot)
+        {
+            // Ranges can be wide; walk whichever is smaller, the range or what is unsettled.
+            var span = (ulong)unchecked(last - disposition.First) + 1;
+            if (disposition.Role == LinkRole.Receiver)
+            {
+                if (span <= (ulong)_unsettledOutgoing.Count)
+                {
+                    for (var id = disposition.First; ; id++)
+                    {
+                        if (_unsettledOutgoing.TryGetValue(id, out var d))
+                        {
+                            (completed ??= []).Add(d);
+                        }
+
+                        if (id == last)
+                        {
+                            break;
+                        }
+                    }
+                }
+                else
+                {
+                    foreach (var d in _unsettledOutgoing.Values)
+                    {
+                        if (InRange(d.DeliveryId, disposition.First, last))
+                        {
+                            (completed ??= []).Add(d);
+                        }
+                    }
+                }
+
+                if (completed is not null)
+                {
+                    foreach (var d in completed)
+                    {
+                        d.Link.OnDispositionLocked(d, disposition.Settled, disposition.State);
+                    }
+                }
+            }
+            else
+            {
+                List<uint>? settled = null;
+                foreach (var (id, d) in _unsettledIncoming)
+                {
+                    if (InRange(id, disposition.First, last))
+                    {
+                        if (disposition.Settled)
+                        {
+                            d.RemoteSettled = true;
+                            (settled ??= []).Add(id);
+                        }
+                    }
+                }
+
+                if (settled is not null)
+                {
+                    foreach (var id in settled)
+                    {
+                        _unsettledIncoming.Remove(id);
+                    }
+                }
+            }
+        }
+
+        if (completed is not null)
+        {
+            foreach (var d in completed)
+            {
+                d.CompleteIfSettled();
+            }
+        }
+    }
+
+    private static bool InRange(uint id, uint first, uint last) => unchecked(id - first) <= unchecked(last - first);
+
+    private Error? OnAttach(Attach attach)
+    {
+        AmqpLink link;
+        bool isNew;
+        lock (SyncRoot)
+        {
+            if (attach.Handle >= _linksByLocalHandle.Length)
+            {
+                return Fail(ErrorCondition.ResourceLimitExceeded, $"Handle {attach.Handle} exceeds handle-max {_linksByLocalHandle.Length - 1}.");
+            }
+
+            if (_linksByRemoteHandle.ContainsKey(attach.Handle))
+            {
+                return Fail(ErrorCondition.HandleInUse, $"Handle {attach.Handle} is already attached.");
+            }
+
+            if (_pendingLocalAttaches.Remove(attach.Name, out var pending))
+            {
+                link = pending;
+                isNew = false;
+            }
+            else
+            {
+                link = attach.Role == LinkRole.Sender ? new ReceiverLink(this, attach.Name) : new SenderLink(this, attach.Name);
+                isNew = true;
+            }
+
+            _linksByRemoteHandle[attach.Handle] = link;
+            link.OnRemoteAttachLocked(attach);
+        }
+
+        if (isNew)
+        {
+            link.AcceptRemoteAttach(attach);
+        }
+        else
+        {
+            link.OnAttachAnswered();
+        }
+
+        return null;
+    }
+
+    internal uint? AllocateHandleLocked(AmqpLink link)
+    {
+        var handle = FreeHandle();
+        if (handle is { } h)
+        {
+            _linksByLocalHandle[h] = link;
+        }
+
+        return handle;
+    }
+
+    private Error? OnDetach(Detach detach)
+    {
+        AmqpLink? link;
+        lock (SyncRoot)
+        {
+            if (!_linksByRemoteHandle.TryGetValue(detach.Handle, out link))
+            {
+                return Fail(ErrorCondition.InvalidField, $"A detach names handle {detach.Handle}, which is not attached.");
+            }
+        }
+
+        link.OnRemoteDetach(detach);
+        return null;
+    }
+
+    private void OnEnd(End end)
+    {
+        List<AmqpLink> links;
+        lock (SyncRoot)
+        {
+            _endReceived = true;
+            Error ??= end.Error;
+            if (!_endSent)
+            {
+                SendEnd(null);
+            }
+
+            links = [.. _linksByLocalHandle.OfType<AmqpLink>(), .. _linksByRemoteHandle.Values];
+            _connection.RemoveSession(this);
+        }
+
+        var reason = end.Error ?? new Error { Condition = ErrorCondition.DetachForced, Description = "The session ended." };
+        foreach (var link in links.Distinct())
+        {
+            link.OnTerminated(reason);
+        }
+
+        _begun.TrySetException(new AmqpException(reason));
+        _ended.TrySetResult();
+    }
+
+    internal void OnConnectionClosed(Error reason)
+    {
+        List<AmqpLink> links;
+        lock (SyncRoot)
+        {
+            Error ??= reason;
+            links = [.. _linksByLocalHandle.OfType<AmqpLink>(), .. _linksByRemoteHandle.Values];
+        }
+
+        foreach (var link in links.Distinct())
+        {
+            link.OnTerminated(reason);
+        }
+
+        _begun.TrySetException(new AmqpException(reason));
+        _ended.TrySetResult();
+    }
+}

@@ -1,0 +1,261 @@
+using Van.Core.Amqp.Framing;
+
+namespace Van.Core.Amqp.Engine;
+
+/// <summary>
+/// The sending end of a link. Sends wait for link credit and session window, split messages into frames that fit
+/// the peer's max-frame-size, and (unless pre-settled) complete with the receiver's outcome once settled.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The semaphore never allocates a wait handle (no AvailableWaitHandle); nothing to dispose.")]
+public sealed class SenderLink : AmqpLink
+{
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Queue<TaskCompletionSource> _creditWaiters = new();
+    private readonly Transfer _transfer = new();
+    private uint _deliveryCount;
+    private uint _linkCredit;
+    private bool _drain;
+    private ulong _nextTag;
+    private bool _sending;
+    private Exception? _terminated;
+
+    internal SenderLink(AmqpSession session, string name) : base(session, name, LinkRole.Sender)
+    {
+    }
+
+    /// <summary>Credit the receiver has granted and we have not used.</summary>
+    public uint LinkCredit
+    {
+        get
+        {
+            lock (SyncRoot)
+            {
+                return _linkCredit;
+            }
+        }
+    }
+
+    /// <summary>Raised (on the connection's reader loop) when the receiver grants credit. Keep it short.</summary>
+    public event Action<SenderLink>? CreditAvailable;
+
+    /// <summary>
+    /// Sends a message and waits for its outcome: pre-settled when the link's sender-settle-mode is settled,
+    /// unsettled otherwise. Returns the outcome the receiver settled with, or null for a pre-settled send.
+    /// </summary>
+    public Task<DeliveryState?> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) =>
+        SendAsync(message, LocalAttach?.SndSettleMode == SenderSettleMode.Settled, cancellationToken);
+
+    /// <summary>Sends a message, pre-settled or not (the link's sender-settle-mode must allow it).</summary>
+    public async Task<DeliveryState?> SendAsync(ReadOnlyMemory<byte> message, bool settled, CancellationToken cancellationToken = default)
+    {
+        var mode = LocalAttach?.SndSettleMode ?? SenderSettleMode.Mixed;
+        if ((settled && mode == SenderSettleMode.Unsettled) || (!settled && mode == SenderSettleMode.Settled))
+        {
+            throw new InvalidOperationException($"The link's sender-settle-mode is {mode}; it cannot send {(settled ? "pre-settled" : "unsettled")}.");
+        }
+
+        await _sendLock.WaitAsync(cancellationToken);
+        OutgoingDelivery? delivery;
+        try
+        {
+            delivery = await TransferAsync(message, settled, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+
+        return delivery is null ? null : await delivery.Outcome.WaitAsync(cancellationToken);
+    }
+
+    private async Task<OutgoingDelivery?> TransferAsync(ReadOnlyMemory<byte> message, bool settled, CancellationToken cancellationToken)
+    {
+        OutgoingDelivery? delivery = null;
+        var started = false;
+        var offset = 0;
+        var length = message.Length;
+        while (true)
+        {
+            Task wait;
+            lock (SyncRoot)
+            {
+                ThrowIfTerminated();
+                if (!started)
+                {
+                    if (_linkCredit == 0)
+                    {
+                        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        _creditWaiters.Enqueue(waiter);
+                        wait = waiter.Task;
+                        goto Wait;
+                    }
+
+                    if (!Session.HasOutgoingWindow)
+                    {
+                        wait = Session.WaitForWindowLocked(cancellationToken);
+                        goto Wait;
+                    }
+
+                    // Credit and window are checked and taken under one lock, so a drain cannot slip between.
+                    started = true;
+                    _linkCredit--;
+                    _deliveryCount++;
+                    _sending = true;
+                    var id = Session.NextDeliveryId();
+                    _transfer.Handle = LocalHandle!.Value;
+                    _transfer.DeliveryId = id;
+                    _transfer.DeliveryTag = DeliveryTag.FromUInt64(_nextTag++);
+                    _transfer.MessageFormat = 0;
+                    _transfer.Settled = settled ? true : null;
+                    if (!settled)
+                    {
+                        delivery = new OutgoingDelivery(this, id);
+                        Session.TrackOutgoing(delivery);
+                    }
+                }
+
+                while (Session.HasOutgoingWindow)
+                {
+                    _transfer.More = true;
+                    var capacity = Session.Connection.TransferPayloadCapacity(_transfer);
+                    var chunk = Math.Min(capacity, length - offset);
+                    _transfer.More = offset + chunk < length;
+                    Session.WriteTransfer(_transfer, message.Span.Slice(offset, chunk));
+                    offset += chunk;
+                    if (!_transfer.More)
+                    {
+                        _sending = false;
+                        DrainIfAskedLocked();
+                        return delivery;
+                    }
+                }
+
+                // The peer's session window closed in the middle of the message: wait for its flow.
+                wait = Session.WaitForWindowLocked(cancellationToken);
+            }
+
+        Wait:
+            await wait.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void ThrowIfTerminated()
+    {
+        if (_terminated is not null)
+        {
+            throw _terminated;
+        }
+
+        if (IsDetached)
+        {
+            throw new AmqpException(Error ?? new Error { Condition = ErrorCondition.DetachForced, Description = "The link is detached." });
+        }
+    }
+
+    private void DrainIfAskedLocked()
+    {
+        if (_drain && !_sending && _creditWaiters.Count == 0 && _linkCredit > 0)
+        {
+            // §2.6.7: a drained sender with nothing to send uses up its credit and says so.
+            _deliveryCount += _linkCredit;
+            _linkCredit = 0;
+            Session.SendFlow(this);
+        }
+    }
+
+    internal override void FillFlow(Flow flow)
+    {
+        flow.Handle = LocalHandle;
+        flow.DeliveryCount = _deliveryCount;
+        flow.LinkCredit = _linkCredit;
+        flow.Drain = _drain;
+    }
+
+    internal override void OnFlow(Flow flow)
+    {
+        List<TaskCompletionSource>? wake = null;
+        var creditArrived = false;
+        lock (SyncRoot)
+        {
+            if (flow.LinkCredit is { } credit)
+            {
+                // §2.6.7: credit = receiver's delivery-count + link-credit − our delivery-count.
+                var receiverCount = flow.DeliveryCount ?? LocalAttach?.InitialDeliveryCount ?? 0;
+                var available = unchecked(receiverCount + credit - _deliveryCount);
+                _linkCredit = available > credit ? 0 : available;
+                _drain = flow.Drain;
+                creditArrived = _linkCredit > 0;
+                if (creditArrived && _creditWaiters.Count > 0)
+                {
+                    wake = [.. _creditWaiters];
+                    _creditWaiters.Clear();
+                }
+            }
+
+            if (wake is null)
+            {
+                DrainIfAskedLocked();
+            }
+
+            if (flow.Echo)
+            {
+                Session.SendFlow(this);
+            }
+        }
+
+        if (wake is not null)
+        {
+            foreach (var w in wake)
+            {
+                w.TrySetResult();
+            }
+        }
+
+        if (creditArrived)
+        {
+            CreditAvailable?.Invoke(this);
+        }
+    }
+
+    internal void OnDispositionLocked(OutgoingDelivery delivery, bool settled, DeliveryState? state)
+    {
+        delivery.State = state ?? delivery.State;
+        if (settled)
+        {
+            delivery.Settled = true;
+            Session.ForgetOutgoing(delivery.DeliveryId);
+            return;
+        }
+
+        if (state is Accepted or Rejected or Released or Modified)
+        {
+            // The receiver decided but left settling to us (rcv-settle-mode second, or a receiver that never
+            // settles first): settle, so both ends can forget the delivery.
+            delivery.Settled = true;
+            Session.ForgetOutgoing(delivery.DeliveryId);
+            Session.WriteFrame(new Disposition { Role = LinkRole.Sender, First = delivery.DeliveryId, Settled = true, State = state });
+        }
+    }
+
+    private protected override void OnTerminatedLocked(Error reason)
+    {
+        _terminated = new AmqpException(reason);
+    }
+
+    private protected override void OnTerminatedUnlocked(AmqpException exception)
+    {
+        List<TaskCompletionSource> waiters;
+        lock (SyncRoot)
+        {
+            waiters = [.. _creditWaiters];
+            _creditWaiters.Clear();
+        }
+
+        foreach (var w in waiters)
+        {
+            w.TrySetException(exception);
+        }
+
+        Session.FailOutgoing(this, exception);
+    }
+}

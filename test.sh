@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test project (and the benchmark smoke check) and ends with one line: "N passed, N failed[, N skipped]".
+# Installs what the tests need first: Apache Qpid Proton for python (the interop peer), from Debian.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import proton' 2>/dev/null; }; then
+  echo "== installing python3-qpid-proton (the interop tests' AMQP peer)"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-qpid-proton >/dev/null \
+    || { echo "could not install python3-qpid-proton"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "== building"
+if ! dotnet build Van.sln -c Release -nologo -v quiet; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+passed=0; failed=0; skipped=0
+for project in tests/*/*.csproj; do
+  name="$(basename "$project" .csproj)"
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results"
+  trx="$results/$name.trx"
+  if [ -f "$trx" ]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+    get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+    p=$(get passed); f=$(get failed); t=$(get total); e=$(get executed)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+    skipped=$((skipped + ${t:-0} - ${e:-0}))
+  else
+    echo "!! $name produced no results (crash or build failure)"
+    failed=$((failed + 1))
+  fi
+done
+
+if [ -d benchmarks/Van.Core.Benchmarks ]; then
+  echo "== benchmark smoke (hot-path allocation goals)"
+  if dotnet run -c Release --no-build --project benchmarks/Van.Core.Benchmarks -- --smoke; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]
