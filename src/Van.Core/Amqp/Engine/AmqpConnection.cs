@@ -221,6 +221,13 @@ public sealed partial class AmqpConnection : IAsyncDisposable
             await AbortAsync(new Error { Condition = ErrorCondition.ResourceLimitExceeded, Description = "The handshake did not finish in time." });
             throw new TimeoutException($"The AMQP handshake did not finish within {_options.HandshakeTimeout}.");
         }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer reset or vanished mid-handshake: report it as AMQP does, not as a raw transport error.
+            var error = new Error { Condition = ErrorCondition.ConnectionForced, Description = "The transport failed during the handshake: " + e.Message };
+            await AbortAsync(null);
+            throw new AmqpException(error, e);
+        }
         catch (Exception e) when (e is not AmqpException)
         {
             await AbortAsync(null);
@@ -535,6 +542,12 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         FrameCodec.WriteFrame(_scratch, type, channel, body, default);
         var head = _scratch.WrittenSpan;
         var size = head.Length + payload.Length;
+        if (RemoteOpen is not null && (uint)size > _peerMaxFrameSize)
+        {
+            WriteOversizedFrame(type, channel, body, size);
+            return;
+        }
+
         var output = _transport.Output;
         var span = output.GetSpan(size);
         head.CopyTo(span);
@@ -551,6 +564,53 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         {
             Flush();
         }
+    }
+
+    /// <summary>
+    /// A frame would exceed the peer's max-frame-size (§2.7.1 forbids sending it). An error's description is
+    /// shortened until it fits; anything else cannot be sent, so the connection closes with
+    /// <c>amqp:frame-size-too-small</c>, the condition the spec defines for exactly this.
+    /// </summary>
+    private void WriteOversizedFrame(byte type, ushort channel, Performative? body, int size)
+    {
+        var error = body switch
+        {
+            Close c => c.Error,
+            End e => e.Error,
+            Detach d => d.Error,
+            _ => null,
+        };
+        if (error is not null && !string.IsNullOrEmpty(error.Description))
+        {
+            var description = error.Description;
+            var excess = size - (int)_peerMaxFrameSize;
+            var keep = Math.Max(0, Math.Min(description.Length, System.Text.Encoding.UTF8.GetByteCount(description) - excess - 3) / 4);
+            var trimmed = new Error { Condition = error.Condition, Description = description[..keep] + (keep < description.Length ? "..." : string.Empty) };
+            if (trimmed.Description == error.Description)
+            {
+                trimmed.Description = null;
+            }
+
+            Performative shorter = body switch
+            {
+                Close => new Close { Error = trimmed },
+                End => new End { Error = trimmed },
+                Detach d => new Detach { Handle = d.Handle, Closed = d.Closed, Error = trimmed },
+                _ => throw new InvalidOperationException(),
+            };
+            WriteFrame(type, channel, shorter, default);
+            return;
+        }
+
+        CloseWithError(ErrorCondition.FrameSizeTooSmall, $"A {size}-byte frame does not fit the peer's max-frame-size {_peerMaxFrameSize}.");
+    }
+
+    /// <summary>Whether a performative alone fits in a frame the peer accepts. Caller holds the lock.</summary>
+    internal bool FitsPeerMaxFrameSize(Performative body)
+    {
+        _scratch.Reset();
+        FrameCodec.WriteFrame(_scratch, FrameCodec.TypeAmqp, 0, body, default);
+        return (uint)_scratch.Length <= _peerMaxFrameSize;
     }
 
     /// <summary>The frame-size budget for a transfer's payload after its performative.</summary>

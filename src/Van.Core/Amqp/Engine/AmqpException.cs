@@ -12,6 +12,13 @@ public class AmqpException : Exception
         Error = error ?? new Error { Condition = ErrorCondition.InternalError };
     }
 
+    /// <summary>Creates the exception for an AMQP error caused by another exception (a transport failure, say).</summary>
+    public AmqpException(Error error, Exception? innerException)
+        : base(error is null ? "AMQP error." : $"{error.Condition}: {error.Description}", innerException)
+    {
+        Error = error ?? new Error { Condition = ErrorCondition.InternalError };
+    }
+
     /// <summary>Creates the exception for a condition and description.</summary>
     public AmqpException(Van.Core.Amqp.Encoding.AmqpSymbol condition, string description)
         : this(new Error { Condition = condition, Description = description })

@@ -178,6 +178,14 @@ public abstract class AmqpLink
                 InitialDeliveryCount = Role == LinkRole.Sender ? 0 : null,
                 MaxMessageSize = Role == LinkRole.Receiver && Session.Connection.Options.MaxMessageSize > 0 ? Session.Connection.Options.MaxMessageSize : null,
             };
+            if (refusal is null && !Session.Connection.FitsPeerMaxFrameSize(reply))
+            {
+                // Echoing the peer's termini would make a frame it cannot take: refuse with both termini null.
+                reply.Source = null;
+                reply.Target = null;
+                refusal = new Error { Condition = ErrorCondition.FrameSizeTooSmall, Description = "The attach reply would exceed the peer's max-frame-size." };
+            }
+
             if (refusal is not null)
             {
                 // §2.6.3: refuse by attaching with a null terminus on our side, then detaching with the reason.

@@ -27,6 +27,7 @@ public sealed class AmqpSession
     private uint _remoteHandleMax = uint.MaxValue;
     private bool _endSent;
     private bool _endReceived;
+    private AmqpException? _terminated;
 
     internal AmqpSession(AmqpConnection connection, ushort localChannel, uint windowSize)
     {
@@ -229,11 +230,33 @@ public sealed class AmqpSession
         _connection.WriteFrame(FrameCodec.TypeAmqp, LocalChannel, transfer, payload);
     }
 
-    internal Task WaitForWindowLocked(CancellationToken cancellationToken)
+    /// <summary>A task that completes when the peer's incoming window reopens, or fails when the session ends.</summary>
+    internal Task WaitForWindowLocked()
     {
+        if (_terminated is not null)
+        {
+            return Task.FromException(_terminated);
+        }
+
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _windowWaiters.Enqueue(waiter);
-        return waiter.Task.WaitAsync(cancellationToken);
+        return waiter.Task;
+    }
+
+    private void FailWindowWaiters(Error reason)
+    {
+        List<TaskCompletionSource> waiters;
+        lock (SyncRoot)
+        {
+            _terminated ??= new AmqpException(reason);
+            waiters = [.. _windowWaiters];
+            _windowWaiters.Clear();
+        }
+
+        foreach (var w in waiters)
+        {
+            w.TrySetException(_terminated);
+        }
     }
 
     internal void TrackOutgoing(OutgoingDelivery delivery) => _unsettledOutgoing[delivery.DeliveryId] = delivery;
@@ -570,6 +593,7 @@ public sealed class AmqpSession
         }
 
         var reason = end.Error ?? new Error { Condition = ErrorCondition.DetachForced, Description = "The session ended." };
+        FailWindowWaiters(reason);
         foreach (var link in links.Distinct())
         {
             link.OnTerminated(reason);
@@ -588,6 +612,7 @@ public sealed class AmqpSession
             links = [.. _linksByLocalHandle.OfType<AmqpLink>(), .. _linksByRemoteHandle.Values];
         }
 
+        FailWindowWaiters(reason);
         foreach (var link in links.Distinct())
         {
             link.OnTerminated(reason);

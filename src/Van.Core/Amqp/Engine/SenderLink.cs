@@ -92,7 +92,7 @@ public sealed class SenderLink : AmqpLink
 
                     if (!Session.HasOutgoingWindow)
                     {
-                        wait = Session.WaitForWindowLocked(cancellationToken);
+                        wait = Session.WaitForWindowLocked();
                         goto Wait;
                     }
 
@@ -131,11 +131,48 @@ public sealed class SenderLink : AmqpLink
                 }
 
                 // The peer's session window closed in the middle of the message: wait for its flow.
-                wait = Session.WaitForWindowLocked(cancellationToken);
+                wait = Session.WaitForWindowLocked();
             }
 
         Wait:
-            await wait.WaitAsync(cancellationToken);
+            // A detach ends every wait: the loop then finds the link terminated and throws.
+            if (!started)
+            {
+                if (await Task.WhenAny(wait, Detached).WaitAsync(cancellationToken) == wait)
+                {
+                    await wait;
+                }
+
+                continue;
+            }
+
+            // Mid-message, a delivery cannot be left half-sent: wait for the window (the wait fails if the session
+            // or connection ends), then either go on or, if the caller gave up meanwhile, abort it (§2.6.14).
+            if (await Task.WhenAny(wait, Detached) == wait)
+            {
+                await wait;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                lock (SyncRoot)
+                {
+                    ThrowIfTerminated();
+                    _transfer.More = false;
+                    _transfer.Aborted = true;
+                    Session.WriteTransfer(_transfer, default);
+                    _transfer.Aborted = false;
+                    _sending = false;
+                    if (delivery is not null)
+                    {
+                        Session.ForgetOutgoing(delivery.DeliveryId);
+                    }
+
+                    DrainIfAskedLocked();
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
     }
 
