@@ -62,17 +62,17 @@ public class ProtonClientTests
     public async Task ProtonClient_IdlePastTimeoutWithHeartbeats_ConnectionStaysOpen()
     {
         var broker = new TestBroker();
-        // Van enforces 2 s of silence and advertises 1 s; Proton sends empty frames every 0.5 s. Staying idle for
-        // 5 s (2.5 timeouts) only works if those heartbeats are counted as life.
-        await using var server = new VanServer(broker, () => new AmqpConnectionOptions { IdleTimeout = TimeSpan.FromSeconds(2) });
-        await using var proton = ProtonProcess.Start("proton_client.py", "idle", server.Url, "5", "2");
+        // Van enforces 4 s of silence and advertises 2 s; Proton sends empty frames every 1 s (a 4-fold margin on a
+        // loaded machine). Staying idle for 9 s (over 2 timeouts) only works if those heartbeats count as life.
+        await using var server = new VanServer(broker, () => new AmqpConnectionOptions { IdleTimeout = TimeSpan.FromSeconds(4) });
+        await using var proton = ProtonProcess.Start("proton_client.py", "idle", server.Url, "9", "2");
 
         var result = await proton.ReadJsonAsync(Deadline);
 
         Assert.Equal("accepted", result.GetProperty("outcome").GetString());
         var connection = Assert.Single(server.Connections);
         Assert.Null(connection.Error);
-        Assert.Equal(1000u, connection.RemoteOpen!.IdleTimeOut);
+        Assert.Equal(1000u, connection.RemoteOpen!.IdleTimeOut); // Proton advertises half its heartbeat=2
     }
 
     [Fact]

@@ -70,7 +70,9 @@ public class LimitsTests
     [Fact]
     public async Task IdleTimeout_PeerSendsOnlyHeartbeats_StaysOpen()
     {
-        await using var server = new HostileServer(o => o.IdleTimeout = TimeSpan.FromSeconds(1));
+        // A 3 s timeout against heartbeats every 100 ms: a 30-fold margin, so a loaded machine that delays the
+        // heartbeat task still keeps the connection alive; the silence check spans more than the whole timeout.
+        await using var server = new HostileServer(o => o.IdleTimeout = TimeSpan.FromSeconds(3));
         using (var peer = await RawPeer.ConnectAsync(server.Port))
         {
             await peer.HandshakeAsync();
@@ -81,11 +83,11 @@ public class LimitsTests
                 while (!stop.IsCancellationRequested)
                 {
                     await peer.SendAsync(Frames.Amqp(null));
-                    await Task.Delay(200, CancellationToken.None);
+                    await Task.Delay(100, CancellationToken.None);
                 }
             });
 
-            await peer.AssertSilentForAsync(TimeSpan.FromSeconds(2.5));
+            await peer.AssertSilentForAsync(TimeSpan.FromSeconds(4));
             await stop.CancelAsync();
             await heartbeats.WaitAsync(HostileServer.Deadline);
 
