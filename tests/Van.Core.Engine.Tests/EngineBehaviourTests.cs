@@ -192,8 +192,9 @@ public class EngineBehaviourTests
         await CloseFromPeerAsync(peer, server);
     }
 
-    [Fact]
-    public async Task DispositionRange_FromReceiver_SettlesEveryDeliveryInIt()
+    /// <summary>A Van client (no SASL) attached as a sender to a raw peer playing the server.</summary>
+    private static async Task<(AmqpConnection Client, SenderLink Sender, RawPeer Peer)> SenderToRawServerAsync(
+        uint maxFrameSize = 65536, uint incomingWindow = 100, ulong? maxMessageSize = null)
     {
         var (c, s) = InMemoryTransport.CreatePair();
         var peer = new RawPeer(s);
@@ -201,17 +202,24 @@ public class EngineBehaviourTests
         Assert.Equal("AMQP\0\u0001\0\0"u8.ToArray(), await peer.ReadBytesAsync(8));
         peer.WriteBytes("AMQP\0\u0001\0\0"u8);
         await peer.ExpectAsync<Open>();
-        peer.Write(new Open { ContainerId = "raw-server" });
-        await using var client = await connecting.WaitAsync(Deadline);
+        peer.Write(new Open { ContainerId = "raw-server", MaxFrameSize = maxFrameSize });
+        var client = await connecting.WaitAsync(Deadline);
 
         var beginning = client.BeginSessionAsync();
         await peer.ExpectAsync<Begin>();
-        peer.Write(new Begin { RemoteChannel = 0, NextOutgoingId = 0, IncomingWindow = 100, OutgoingWindow = 100 });
+        peer.Write(new Begin { RemoteChannel = 0, NextOutgoingId = 0, IncomingWindow = incomingWindow, OutgoingWindow = 100 });
         var session = await beginning.WaitAsync(Deadline);
         var attaching = session.OpenSenderAsync("s", "q");
         var attach = await peer.ExpectAsync<Attach>();
-        peer.Write(new Attach { Name = attach.Name, Handle = 0, Role = LinkRole.Receiver, Source = attach.Source, Target = attach.Target });
-        var sender = await attaching.WaitAsync(Deadline);
+        peer.Write(new Attach { Name = attach.Name, Handle = 0, Role = LinkRole.Receiver, Source = attach.Source, Target = attach.Target, MaxMessageSize = maxMessageSize });
+        return (client, await attaching.WaitAsync(Deadline), peer);
+    }
+
+    [Fact]
+    public async Task DispositionRange_FromReceiver_SettlesEveryDeliveryInIt()
+    {
+        var (client, sender, peer) = await SenderToRawServerAsync();
+        await using var _ = client;
         peer.Write(new Flow { NextIncomingId = 0, IncomingWindow = 100, NextOutgoingId = 0, OutgoingWindow = 100, Handle = 0, DeliveryCount = 0, LinkCredit = 3 });
 
         var sends = Enumerable.Range(0, 3).Select(i => sender.SendAsync(new byte[] { 0x00, 0x53, 0x77, 0x54, (byte)i })).ToArray();
@@ -227,6 +235,47 @@ public class EngineBehaviourTests
             Assert.IsType<Accepted>(outcome);
         }
 
+        await CloseFromPeerAsync(peer, client);
+    }
+
+    [Fact]
+    public async Task Send_CancelledWhileWindowClosedMidMessage_AbortsTheDelivery()
+    {
+        // 512-byte frames and a one-frame session window: a 2,000-byte message stops after its first frame.
+        var (client, sender, peer) = await SenderToRawServerAsync(maxFrameSize: 512, incomingWindow: 1);
+        await using var _ = client;
+        peer.Write(new Flow { NextIncomingId = 0, IncomingWindow = 1, NextOutgoingId = 0, OutgoingWindow = 100, Handle = 0, DeliveryCount = 0, LinkCredit = 5 });
+        using var cancel = new CancellationTokenSource();
+        var send = sender.SendAsync(new byte[2000], cancel.Token);
+        var first = await peer.ExpectAsync<Transfer>();
+        Assert.True(first.More);
+
+        await cancel.CancelAsync();
+        peer.Write(new Flow { NextIncomingId = 1, IncomingWindow = 10, NextOutgoingId = 0, OutgoingWindow = 100 });
+
+        var abort = await peer.ExpectAsync<Transfer>();
+        Assert.True(abort.Aborted);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.WaitAsync(Deadline));
+        // The link is still usable: the next message goes out whole.
+        var next = sender.SendAsync(new byte[] { 0x00, 0x53, 0x77, 0x40 });
+        var transfer = await peer.ExpectAsync<Transfer>();
+        Assert.False(transfer.More);
+        Assert.Equal(first.DeliveryId + 1, transfer.DeliveryId);
+        peer.Write(new Disposition { Role = LinkRole.Receiver, First = transfer.DeliveryId!.Value, Settled = true, State = Accepted.Instance });
+        Assert.IsType<Accepted>(await next.WaitAsync(Deadline));
+        await CloseFromPeerAsync(peer, client);
+    }
+
+    [Fact]
+    public async Task Send_OverReceiversMaxMessageSize_FailsLocallyWithMessageSizeExceeded()
+    {
+        var (client, sender, peer) = await SenderToRawServerAsync(maxMessageSize: 100);
+        await using var _ = client;
+
+        var e = await Assert.ThrowsAsync<AmqpException>(() => sender.SendAsync(new byte[101]).WaitAsync(Deadline));
+
+        Assert.Equal(ErrorCondition.MessageSizeExceeded, e.Condition);
+        Assert.Contains("'q'", e.Message, StringComparison.Ordinal);
         await CloseFromPeerAsync(peer, client);
     }
 

@@ -60,4 +60,49 @@ public class InMemoryEngineTests
         var d = await receiver.ReceiveAsync().AsTask().WaitAsync(Deadline);
         Assert.True(message.AsSpan().SequenceEqual(d.Payload.Span));
     }
+
+    [Fact]
+    public async Task Open_BothSides_NegotiateLimitsPropertiesAndCapabilities()
+    {
+        var clientOptions = new AmqpConnectionOptions
+        {
+            ContainerId = "client-c",
+            Hostname = "vhost-1",
+            MaxFrameSize = 4096,
+            ChannelMax = 7,
+            IdleTimeout = TimeSpan.FromSeconds(10),
+            Properties = new() { [new("product")] = "van-test", [new("version")] = 3 },
+            DesiredCapabilities = [new("ANONYMOUS-RELAY")],
+        };
+        var serverOptions = new AmqpConnectionOptions { ContainerId = "server-s", MaxFrameSize = 100_000, ChannelMax = 3, IdleTimeout = null };
+        var (client, server) = await ConnectPairAsync(AmqpConnectionHandler.Default, clientOptions, serverOptions);
+        await using var _ = client;
+        await using var __ = server;
+
+        var seenByServer = server.RemoteOpen!;
+        Assert.Equal("client-c", seenByServer.ContainerId);
+        Assert.Equal("vhost-1", seenByServer.Hostname);
+        Assert.Equal(4096u, seenByServer.MaxFrameSize);
+        Assert.Equal((ushort)7, seenByServer.ChannelMax);
+        Assert.Equal(5000u, seenByServer.IdleTimeOut);
+        Assert.Equal("van-test", seenByServer.Properties![new("product")]);
+        Assert.Equal(3, seenByServer.Properties[new("version")]);
+        Assert.Equal([new Van.Core.Amqp.Encoding.AmqpSymbol("ANONYMOUS-RELAY")], seenByServer.DesiredCapabilities!);
+
+        var seenByClient = client.RemoteOpen!;
+        Assert.Equal("server-s", seenByClient.ContainerId);
+        Assert.Null(seenByClient.IdleTimeOut);
+        Assert.Contains(new Van.Core.Amqp.Encoding.AmqpSymbol("ANONYMOUS-RELAY"), seenByClient.OfferedCapabilities!);
+        Assert.Equal(100_000u, client.PeerMaxFrameSize);
+        Assert.Equal(4096u, server.PeerMaxFrameSize);
+
+        // channel-max is the smaller of the two: the server allows channels 0..3, so a fifth session is refused.
+        for (var i = 0; i < 4; i++)
+        {
+            await client.BeginSessionAsync().WaitAsync(Deadline);
+        }
+
+        var e = await Assert.ThrowsAsync<AmqpException>(() => client.BeginSessionAsync());
+        Assert.Equal(ErrorCondition.ResourceLimitExceeded, e.Condition);
+    }
 }

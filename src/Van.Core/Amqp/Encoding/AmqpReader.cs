@@ -247,7 +247,7 @@ public ref struct AmqpReader
         var available = end - _position;
         var fits = width switch
         {
-            0 => count <= 1 << 20,
+            0 => count <= 1 << 16, // zero-width elements: bound what a few bytes can make us allocate
             > 0 => (long)count * width <= available,
             _ => count <= available,
         };
@@ -285,7 +285,7 @@ public ref struct AmqpReader
             result[i] = AmqpSymbolTable.Get(ReadVariableBody(elementCode, FormatCode.Symbol8, FormatCode.Symbol32));
         }
 
-        _position = end;
+        ExpectEnd(end);
         return result;
     }
 

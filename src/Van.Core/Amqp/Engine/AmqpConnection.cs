@@ -82,7 +82,7 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     /// <summary>The transport the connection runs over.</summary>
     public AmqpTransport Transport => _transport;
 
-    internal object SyncRoot => _closed;
+    internal object SyncRoot { get; } = new();
 
     internal ILogger Logger => _logger;
 

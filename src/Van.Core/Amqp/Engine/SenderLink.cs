@@ -54,6 +54,12 @@ public sealed class SenderLink : AmqpLink
             throw new InvalidOperationException($"The link's sender-settle-mode is {mode}; it cannot send {(settled ? "pre-settled" : "unsettled")}.");
         }
 
+        if (RemoteAttach?.MaxMessageSize is { } max and > 0 && (ulong)message.Length > max)
+        {
+            throw new AmqpException(ErrorCondition.MessageSizeExceeded,
+                $"A {message.Length}-byte message exceeds the max-message-size {max} of the receiver at '{Address}'.");
+        }
+
         await _sendLock.WaitAsync(cancellationToken);
         OutgoingDelivery? delivery;
         try
@@ -70,109 +76,131 @@ public sealed class SenderLink : AmqpLink
 
     private async Task<OutgoingDelivery?> TransferAsync(ReadOnlyMemory<byte> message, bool settled, CancellationToken cancellationToken)
     {
-        OutgoingDelivery? delivery = null;
-        var started = false;
-        var offset = 0;
-        var length = message.Length;
+        // First, credit and window: both are checked and taken under one lock, so a drain cannot slip between.
+        OutgoingDelivery? delivery;
         while (true)
         {
             Task wait;
             lock (SyncRoot)
             {
                 ThrowIfTerminated();
-                if (!started)
+                if (_linkCredit > 0 && Session.HasOutgoingWindow)
                 {
-                    if (_linkCredit == 0)
-                    {
-                        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        _creditWaiters.Enqueue(waiter);
-                        wait = waiter.Task;
-                        goto Wait;
-                    }
-
-                    if (!Session.HasOutgoingWindow)
-                    {
-                        wait = Session.WaitForWindowLocked();
-                        goto Wait;
-                    }
-
-                    // Credit and window are checked and taken under one lock, so a drain cannot slip between.
-                    started = true;
-                    _linkCredit--;
-                    _deliveryCount++;
-                    _sending = true;
-                    var id = Session.NextDeliveryId();
-                    _transfer.Handle = LocalHandle!.Value;
-                    _transfer.DeliveryId = id;
-                    _transfer.DeliveryTag = DeliveryTag.FromUInt64(_nextTag++);
-                    _transfer.MessageFormat = 0;
-                    _transfer.Settled = settled ? true : null;
-                    if (!settled)
-                    {
-                        delivery = new OutgoingDelivery(this, id);
-                        Session.TrackOutgoing(delivery);
-                    }
+                    delivery = StartDeliveryLocked(settled);
+                    break;
                 }
 
-                while (Session.HasOutgoingWindow)
+                wait = _linkCredit == 0 ? EnqueueCreditWaiterLocked() : Session.WaitForWindowLocked();
+            }
+
+            await WaitUnlessDetachedAsync(wait, cancellationToken);
+        }
+
+        // Then the frames. Mid-message, a delivery cannot be left half-sent: when the peer's window closes we wait
+        // for it (the wait fails if the link, session or connection ends), then go on or, if the caller gave up
+        // meanwhile, abort the delivery (§2.6.14).
+        var offset = 0;
+        while (true)
+        {
+            Task wait;
+            lock (SyncRoot)
+            {
+                ThrowIfTerminated();
+                offset = WriteFramesLocked(message.Span, offset);
+                if (offset < 0)
                 {
-                    _transfer.More = true;
-                    var capacity = Session.Connection.TransferPayloadCapacity(_transfer);
-                    var chunk = Math.Min(capacity, length - offset);
-                    _transfer.More = offset + chunk < length;
-                    Session.WriteTransfer(_transfer, message.Span.Slice(offset, chunk));
-                    offset += chunk;
-                    if (!_transfer.More)
-                    {
-                        _sending = false;
-                        DrainIfAskedLocked();
-                        return delivery;
-                    }
+                    return delivery;
                 }
 
-                // The peer's session window closed in the middle of the message: wait for its flow.
                 wait = Session.WaitForWindowLocked();
             }
 
-        Wait:
-            // A detach ends every wait: the loop then finds the link terminated and throws.
-            if (!started)
-            {
-                if (await Task.WhenAny(wait, Detached).WaitAsync(cancellationToken) == wait)
-                {
-                    await wait;
-                }
-
-                continue;
-            }
-
-            // Mid-message, a delivery cannot be left half-sent: wait for the window (the wait fails if the session
-            // or connection ends), then either go on or, if the caller gave up meanwhile, abort it (§2.6.14).
-            if (await Task.WhenAny(wait, Detached) == wait)
-            {
-                await wait;
-            }
-
+            await WaitUnlessDetachedAsync(wait, CancellationToken.None);
             if (cancellationToken.IsCancellationRequested)
             {
-                lock (SyncRoot)
-                {
-                    ThrowIfTerminated();
-                    _transfer.More = false;
-                    _transfer.Aborted = true;
-                    Session.WriteTransfer(_transfer, default);
-                    _transfer.Aborted = false;
-                    _sending = false;
-                    if (delivery is not null)
-                    {
-                        Session.ForgetOutgoing(delivery.DeliveryId);
-                    }
-
-                    DrainIfAskedLocked();
-                }
-
+                AbortDelivery(delivery);
                 cancellationToken.ThrowIfCancellationRequested();
             }
+        }
+    }
+
+    /// <summary>Waits for <paramref name="wait"/>; a detach ends the wait too (the caller then finds the link gone).</summary>
+    private async Task WaitUnlessDetachedAsync(Task wait, CancellationToken cancellationToken)
+    {
+        if (await Task.WhenAny(wait, Detached).WaitAsync(cancellationToken) == wait)
+        {
+            await wait;
+        }
+    }
+
+    private Task EnqueueCreditWaiterLocked()
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _creditWaiters.Enqueue(waiter);
+        return waiter.Task;
+    }
+
+    private OutgoingDelivery? StartDeliveryLocked(bool settled)
+    {
+        _linkCredit--;
+        _deliveryCount++;
+        _sending = true;
+        var id = Session.NextDeliveryId();
+        _transfer.Handle = LocalHandle!.Value;
+        _transfer.DeliveryId = id;
+        _transfer.DeliveryTag = DeliveryTag.FromUInt64(_nextTag++);
+        _transfer.MessageFormat = 0;
+        _transfer.Settled = settled ? true : null;
+        if (settled)
+        {
+            return null;
+        }
+
+        var delivery = new OutgoingDelivery(this, id);
+        Session.TrackOutgoing(delivery);
+        return delivery;
+    }
+
+    /// <summary>
+    /// Writes frames from <paramref name="offset"/> while the peer's window allows, each filled up to its
+    /// max-frame-size. Returns the offset reached, or -1 once the last frame is written.
+    /// </summary>
+    private int WriteFramesLocked(ReadOnlySpan<byte> message, int offset)
+    {
+        while (Session.HasOutgoingWindow)
+        {
+            _transfer.More = true;
+            var chunk = Math.Min(Session.Connection.TransferPayloadCapacity(_transfer), message.Length - offset);
+            _transfer.More = offset + chunk < message.Length;
+            Session.WriteTransfer(_transfer, message.Slice(offset, chunk));
+            offset += chunk;
+            if (!_transfer.More)
+            {
+                _sending = false;
+                DrainIfAskedLocked();
+                return -1;
+            }
+        }
+
+        return offset;
+    }
+
+    private void AbortDelivery(OutgoingDelivery? delivery)
+    {
+        lock (SyncRoot)
+        {
+            ThrowIfTerminated();
+            _transfer.More = false;
+            _transfer.Aborted = true;
+            Session.WriteTransfer(_transfer, default);
+            _transfer.Aborted = false;
+            _sending = false;
+            if (delivery is not null)
+            {
+                Session.ForgetOutgoing(delivery.DeliveryId);
+            }
+
+            DrainIfAskedLocked();
         }
     }
 
