@@ -23,10 +23,10 @@ public class EngineBehaviourTests
         }
     }
 
-    private static (Task<AmqpConnection> Server, RawPeer Peer) ServerWithRawClient(AmqpConnectionOptions options, AmqpConnectionHandler? handler = null)
+    private static (Task<AmqpConnection> Server, PipePeer Peer) ServerWithRawClient(AmqpConnectionOptions options, AmqpConnectionHandler? handler = null)
     {
         var (c, s) = InMemoryTransport.CreatePair();
-        return (AmqpConnection.AcceptAsync(s, options, handler ?? new TestBroker()), new RawPeer(c));
+        return (AmqpConnection.AcceptAsync(s, options, handler ?? new TestBroker()), new PipePeer(c));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class EngineBehaviourTests
     }
 
     /// <summary>The raw peer closes; the engine answers and shuts down (its own close wait runs on the test clock).</summary>
-    private static async Task CloseFromPeerAsync(RawPeer peer, AmqpConnection server)
+    private static async Task CloseFromPeerAsync(PipePeer peer, AmqpConnection server)
     {
         peer.Write(new Close());
         await peer.ExpectAsync<Close>();
@@ -193,11 +193,11 @@ public class EngineBehaviourTests
     }
 
     /// <summary>A Van client (no SASL) attached as a sender to a raw peer playing the server.</summary>
-    private static async Task<(AmqpConnection Client, SenderLink Sender, RawPeer Peer)> SenderToRawServerAsync(
+    private static async Task<(AmqpConnection Client, SenderLink Sender, PipePeer Peer)> SenderToRawServerAsync(
         uint maxFrameSize = 65536, uint incomingWindow = 100, ulong? maxMessageSize = null)
     {
         var (c, s) = InMemoryTransport.CreatePair();
-        var peer = new RawPeer(s);
+        var peer = new PipePeer(s);
         var connecting = AmqpConnection.ConnectAsync(c, new AmqpConnectionOptions { Sasl = null });
         Assert.Equal("AMQP\0\u0001\0\0"u8.ToArray(), await peer.ReadBytesAsync(8));
         peer.WriteBytes("AMQP\0\u0001\0\0"u8);

@@ -11,7 +11,7 @@ namespace Van.Core.Engine.Tests;
 /// The other end of an in-memory transport, driven frame by frame by a test: it writes exactly the bytes the test
 /// asks for and reads back whole frames, so engine behaviour can be checked against the spec, not against itself.
 /// </summary>
-internal sealed class RawPeer(AmqpTransport transport)
+internal sealed class PipePeer(AmqpTransport transport)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
