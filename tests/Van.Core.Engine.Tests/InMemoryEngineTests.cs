@@ -105,4 +105,50 @@ public class InMemoryEngineTests
         var e = await Assert.ThrowsAsync<AmqpException>(() => client.BeginSessionAsync());
         Assert.Equal(ErrorCondition.ResourceLimitExceeded, e.Condition);
     }
+
+    [Theory]
+    [InlineData("alice", "s3cret", true)]
+    [InlineData("alice", "wrong", false)]
+    [InlineData("mallory", "s3cret", false)]
+    public async Task SaslPlain_VanToVan_AuthenticatesOrRefusesWithUnauthorizedAccess(string user, string password, bool ok)
+    {
+        var (c, s) = InMemoryTransport.CreatePair();
+        var serverOptions = new AmqpConnectionOptions
+        {
+            SaslServer = new SaslServerOptions { AllowAnonymous = false, PlainValidator = (u, p) => u == "alice" && p == "s3cret" },
+        };
+        var serverTask = AmqpConnection.AcceptAsync(s, serverOptions);
+        var connecting = AmqpConnection.ConnectAsync(c, new AmqpConnectionOptions { Sasl = SaslCredentials.Plain(user, password) });
+
+        if (ok)
+        {
+            await using var client = await connecting.WaitAsync(Deadline);
+            await using var server = await serverTask.WaitAsync(Deadline);
+            Assert.Equal("alice", server.AuthenticatedUser);
+            Assert.Equal("alice", client.AuthenticatedUser);
+        }
+        else
+        {
+            var clientError = await Assert.ThrowsAsync<AmqpException>(() => connecting.WaitAsync(Deadline));
+            Assert.Equal(ErrorCondition.UnauthorizedAccess, clientError.Condition);
+            var serverError = await Assert.ThrowsAsync<AmqpException>(() => serverTask.WaitAsync(Deadline));
+            Assert.Equal(ErrorCondition.UnauthorizedAccess, serverError.Condition);
+        }
+    }
+
+    [Fact]
+    public async Task SaslAnonymous_ServerWithoutAnonymous_ClientLearnsWhatIsOffered()
+    {
+        var (c, s) = InMemoryTransport.CreatePair();
+        var serverTask = AmqpConnection.AcceptAsync(s, new AmqpConnectionOptions
+        {
+            SaslServer = new SaslServerOptions { AllowAnonymous = false, PlainValidator = (_, _) => true },
+        });
+
+        var e = await Assert.ThrowsAsync<AmqpException>(() => AmqpConnection.ConnectAsync(c, new AmqpConnectionOptions()).WaitAsync(Deadline));
+
+        Assert.Equal(ErrorCondition.UnauthorizedAccess, e.Condition);
+        Assert.Contains("PLAIN", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<Exception>(() => serverTask.WaitAsync(Deadline));
+    }
 }

@@ -3,8 +3,18 @@ namespace Van.Core.Amqp.Encoding;
 /// <summary>An AMQP symbol: a short ASCII name, distinct from a string on the wire.</summary>
 public readonly struct AmqpSymbol : IEquatable<AmqpSymbol>
 {
-    /// <summary>Creates a symbol.</summary>
-    public AmqpSymbol(string value) => Value = value ?? throw new ArgumentNullException(nameof(value));
+    /// <summary>Creates a symbol. Symbols are ASCII on the wire (§1.6.22), so other characters are refused here.</summary>
+    /// <exception cref="ArgumentException"><paramref name="value"/> holds a character outside ASCII.</exception>
+    public AmqpSymbol(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (!System.Text.Ascii.IsValid(value))
+        {
+            throw new ArgumentException($"An AMQP symbol must be ASCII: '{value}'.", nameof(value));
+        }
+
+        Value = value;
+    }
 
     /// <summary>The symbol's text (never null for a constructed symbol).</summary>
     public string Value { get => field ?? string.Empty; }

@@ -29,7 +29,12 @@ internal static class AmqpSymbolTable
             }
         }
 
-        return new AmqpSymbol(System.Text.Encoding.Latin1.GetString(ascii));
+        if (!System.Text.Ascii.IsValid(ascii))
+        {
+            throw new AmqpDecodeException("A symbol holds a byte outside ASCII.");
+        }
+
+        return new AmqpSymbol(System.Text.Encoding.ASCII.GetString(ascii));
     }
 
     private static (byte[], AmqpSymbol)[] Build(params string[] names) =>

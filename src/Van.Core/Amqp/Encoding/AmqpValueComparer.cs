@@ -45,7 +45,9 @@ public sealed class AmqpValueComparer : IEqualityComparer<object?>
 
                 return true;
             case IList lx when y is IList ly:
-                if (lx.Count != ly.Count || x.GetType().IsArray != y.GetType().IsArray)
+                // Arrays are typed: an empty int[] is not an empty string[] (non-empty ones differ by their elements).
+                if (lx.Count != ly.Count || x.GetType().IsArray != y.GetType().IsArray
+                    || (lx.Count == 0 && x is Array && ElementKind(x.GetType()) != ElementKind(y.GetType())))
                 {
                     return false;
                 }
@@ -62,6 +64,23 @@ public sealed class AmqpValueComparer : IEqualityComparer<object?>
             default:
                 return x.GetType() == y.GetType() && x.Equals(y);
         }
+    }
+
+    /// <summary>The AMQP element type of a .NET array type: nested arrays, maps and lists each count as one kind.</summary>
+    private static Type ElementKind(Type arrayType)
+    {
+        var t = arrayType.GetElementType()!;
+        if (t == typeof(Array) || t.IsArray)
+        {
+            return typeof(Array);
+        }
+
+        if (typeof(IDictionary).IsAssignableFrom(t))
+        {
+            return typeof(IDictionary);
+        }
+
+        return t != typeof(byte[]) && typeof(IList).IsAssignableFrom(t) ? typeof(IList) : t;
     }
 
     /// <inheritdoc />
