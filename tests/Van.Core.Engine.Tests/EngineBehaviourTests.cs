@@ -126,6 +126,7 @@ public class EngineBehaviourTests
 
         await WaitUntilAsync(() => delivery.RemoteSettled, "the sender to settle");
         Assert.IsType<Accepted>(delivery.LocalState);
+        Assert.True(delivery.LocalSettled);
     }
 
     [Fact]

@@ -480,7 +480,10 @@ public sealed class AmqpSession
                     {
                         if (disposition.Settled)
                         {
+                            // In rcv-settle-mode second, our outcome waited for this: the delivery is now settled
+                            // at both ends.
                             d.RemoteSettled = true;
+                            d.LocalSettled |= d.LocalState is not null;
                             (settled ??= []).Add(id);
                         }
                     }
