@@ -152,12 +152,12 @@ public abstract class AmqpLink
     internal void AcceptRemoteAttach(Attach remote)
     {
         var handler = Session.Connection.Handler;
-        Error? refusal;
+        // The handler runs outside the lock, like every callback (it may touch other connections).
+        LocalSource = remote.Source;
+        LocalTarget = remote.Target;
+        var refusal = handler.OnLinkAttaching(this);
         lock (SyncRoot)
         {
-            LocalSource = remote.Source;
-            LocalTarget = remote.Target;
-            refusal = handler.OnLinkAttaching(this);
             var handle = Session.AllocateHandleLocked(this);
             if (handle is null)
             {
