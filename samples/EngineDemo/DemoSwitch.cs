@@ -41,7 +41,7 @@ internal sealed class DemoSwitch : AmqpConnectionHandler
             producer.Accept(delivery);
             var reply = AmqpMessage.Create((request.Value as string ?? "").ToUpperInvariant());
             reply.Properties = new Properties { To = request.Properties?.ReplyTo, CorrelationId = request.Properties?.MessageId };
-            Forward(reply.Properties.To, Encode(reply), null, null);
+            Forward(reply.Properties.To, reply.ToArray(), null, null);
             return;
         }
 
@@ -69,10 +69,4 @@ internal sealed class DemoSwitch : AmqpConnectionHandler
         }
     }
 
-    private static byte[] Encode(AmqpMessage message)
-    {
-        using var buffer = new AmqpBuffer();
-        message.Encode(buffer);
-        return buffer.ToArray();
-    }
 }

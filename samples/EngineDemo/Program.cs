@@ -83,7 +83,7 @@ internal static class Program
             var request = AmqpMessage.Create(word);
             request.Properties = new Properties { MessageId = "req-" + word, ReplyTo = replies.Address };
             var watch = Stopwatch.StartNew();
-            var outcome = await sender.SendAsync(Encode(request)).WaitAsync(Deadline);
+            var outcome = await sender.SendAsync(request.ToArray()).WaitAsync(Deadline);
             var delivery = await replies.ReceiveAsync().AsTask().WaitAsync(Deadline);
             replies.Accept(delivery);
             var reply = AmqpMessage.Decode(delivery.Payload.Span);
@@ -91,7 +91,7 @@ internal static class Program
         }
 
         var anon = await session.OpenSenderAsync("nowhere", "nobody");
-        var missing = await anon.SendAsync(Encode(AmqpMessage.Create("anyone?"))).WaitAsync(Deadline);
+        var missing = await anon.SendAsync(AmqpMessage.Create("anyone?").ToArray()).WaitAsync(Deadline);
         Console.WriteLine($"   a message to 'nobody' comes back at once: {missing?.GetType().Name}");
         await connection.CloseAsync();
     }
@@ -137,7 +137,7 @@ internal static class Program
             var receiver = await session.OpenReceiverAsync("from-proton", "demo-queue", credit: 5);
             var body = new byte[200_000];
             Random.Shared.NextBytes(body);
-            var outcome = await sender.SendAsync(Encode(AmqpMessage.CreateData(body))).WaitAsync(Deadline);
+            var outcome = await sender.SendAsync(AmqpMessage.CreateData(body).ToArray()).WaitAsync(Deadline);
             var back = await receiver.ReceiveAsync().AsTask().WaitAsync(Deadline);
             receiver.Accept(back);
             var same = AmqpMessage.Decode(back.Payload.Span).Data![0].Span.SequenceEqual(body);
@@ -150,12 +150,6 @@ internal static class Program
         }
     }
 
-    private static byte[] Encode(AmqpMessage message)
-    {
-        using var buffer = new AmqpBuffer();
-        message.Encode(buffer);
-        return buffer.ToArray();
-    }
 
     private static bool ProtonAvailable()
     {

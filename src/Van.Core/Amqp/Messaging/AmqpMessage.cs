@@ -132,6 +132,15 @@ public sealed class AmqpMessage
         }
     }
 
+    /// <summary>Encodes the message into a new array (for code off the hot path; routers pass encoded bytes along).</summary>
+    /// <exception cref="InvalidOperationException">As <see cref="Encode"/>.</exception>
+    public byte[] ToArray()
+    {
+        using var buffer = new AmqpBuffer();
+        Encode(buffer);
+        return buffer.ToArray();
+    }
+
     /// <summary>
     /// Decodes a whole message: every section, in the spec's order. Sections may use numeric or symbolic
     /// descriptors and any encoding widths.

@@ -178,14 +178,8 @@ internal static class MessageGenerators
         from footer in Annotations.OrNull()
         select Build(header, deliveryAnnotations, messageAnnotations, properties, applicationProperties, body, footer);
 
-    public static Gen<byte[]> EncodedMessage { get; } = Message.Select(Encode);
+    public static Gen<byte[]> EncodedMessage { get; } = Message.Select(m => m.ToArray());
 
-    public static byte[] Encode(AmqpMessage message)
-    {
-        using var buffer = new AmqpBuffer();
-        message.Encode(buffer);
-        return buffer.ToArray();
-    }
 
     private static AmqpMessage Build(
         Header? header,

@@ -26,26 +26,26 @@ public class MessageReaderTests
     {
         Prop.ForAll(MessageGenerators.Message.ToArbitrary(), message =>
         {
-            var bytes = MessageGenerators.Encode(message);
+            var bytes = message.ToArray();
             var reader = new MessageReader(bytes);
             var body = new AmqpMessage();
             SetBody(message, body);
-            var prefix = MessageGenerators.Encode(new AmqpMessage
+            var prefix = new AmqpMessage
             {
                 Header = message.Header,
                 DeliveryAnnotations = message.DeliveryAnnotations,
                 MessageAnnotations = message.MessageAnnotations,
                 Properties = message.Properties,
                 ApplicationProperties = message.ApplicationProperties,
-            });
+            }.ToArray();
 
-            Assert.Equal(Hex(MessageGenerators.Encode(new AmqpMessage { Header = message.Header })), Hex(reader.HeaderSection));
-            Assert.Equal(Hex(MessageGenerators.Encode(new AmqpMessage { DeliveryAnnotations = message.DeliveryAnnotations })), Hex(reader.DeliveryAnnotationsSection));
-            Assert.Equal(Hex(MessageGenerators.Encode(new AmqpMessage { MessageAnnotations = message.MessageAnnotations })), Hex(reader.MessageAnnotationsSection));
-            Assert.Equal(Hex(MessageGenerators.Encode(new AmqpMessage { Properties = message.Properties })), Hex(reader.PropertiesSection));
-            Assert.Equal(Hex(MessageGenerators.Encode(new AmqpMessage { ApplicationProperties = message.ApplicationProperties })), Hex(reader.ApplicationPropertiesSection));
-            Assert.Equal(Hex(MessageGenerators.Encode(body)), Hex(reader.BodySection));
-            Assert.Equal(Hex(MessageGenerators.Encode(new AmqpMessage { Footer = message.Footer })), Hex(reader.FooterSection));
+            Assert.Equal(Hex(new AmqpMessage { Header = message.Header }.ToArray()), Hex(reader.HeaderSection));
+            Assert.Equal(Hex(new AmqpMessage { DeliveryAnnotations = message.DeliveryAnnotations }.ToArray()), Hex(reader.DeliveryAnnotationsSection));
+            Assert.Equal(Hex(new AmqpMessage { MessageAnnotations = message.MessageAnnotations }.ToArray()), Hex(reader.MessageAnnotationsSection));
+            Assert.Equal(Hex(new AmqpMessage { Properties = message.Properties }.ToArray()), Hex(reader.PropertiesSection));
+            Assert.Equal(Hex(new AmqpMessage { ApplicationProperties = message.ApplicationProperties }.ToArray()), Hex(reader.ApplicationPropertiesSection));
+            Assert.Equal(Hex(body.ToArray()), Hex(reader.BodySection));
+            Assert.Equal(Hex(new AmqpMessage { Footer = message.Footer }.ToArray()), Hex(reader.FooterSection));
             Assert.Equal(prefix.Length, reader.BodyOffset);
             Assert.Equal(Hex(bytes.AsSpan(reader.BodyOffset, reader.BodySection.Length)), Hex(reader.BodySection));
             Assert.True(reader.Message == bytes.AsSpan());
@@ -62,7 +62,7 @@ public class MessageReaderTests
         {
             var message = new AmqpMessage { Header = new Header(), Properties = properties };
             body(message);
-            var bytes = MessageGenerators.Encode(message);
+            var bytes = message.ToArray();
             var reader = MessageReader.Create(bytes);
             CheckString(reader.TryGetTo(out var to), to, properties.To);
             CheckString(reader.TryGetReplyTo(out var replyTo), replyTo, properties.ReplyTo);
@@ -95,7 +95,7 @@ public class MessageReaderTests
     [Fact]
     public void Getters_NoPropertiesSection_ReturnFalse()
     {
-        var reader = new MessageReader(MessageGenerators.Encode(AmqpMessage.Create("x")));
+        var reader = new MessageReader(AmqpMessage.Create("x").ToArray());
         Assert.False(reader.TryGetTo(out _));
         Assert.False(reader.TryGetReplyTo(out _));
         Assert.False(reader.TryGetSubject(out _));
@@ -111,7 +111,7 @@ public class MessageReaderTests
     {
         Prop.ForAll(MessageGenerators.ApplicationProperties.ToArbitrary(), MessageGenerators.Text.ToArbitrary(), (map, other) =>
         {
-            var bytes = MessageGenerators.Encode(new AmqpMessage { ApplicationProperties = map, Value = 1 });
+            var bytes = new AmqpMessage { ApplicationProperties = map, Value = 1 }.ToArray();
             var reader = new MessageReader(bytes);
             foreach (var (key, value) in map)
             {
@@ -129,7 +129,7 @@ public class MessageReaderTests
     {
         Prop.ForAll(MessageGenerators.Annotations.ToArbitrary(), MessageGenerators.Symbol.ToArbitrary(), (map, other) =>
         {
-            var bytes = MessageGenerators.Encode(new AmqpMessage { MessageAnnotations = map, ApplicationProperties = new() { [other.Value] = 1 } });
+            var bytes = new AmqpMessage { MessageAnnotations = map, ApplicationProperties = new() { [other.Value] = 1 } }.ToArray();
             var reader = new MessageReader(bytes);
             foreach (var (key, value) in map)
             {
@@ -144,10 +144,10 @@ public class MessageReaderTests
     [Fact]
     public void TryGetApplicationProperty_NonAsciiKeys_ComparesCodePoints()
     {
-        var bytes = MessageGenerators.Encode(new AmqpMessage
+        var bytes = new AmqpMessage
         {
             ApplicationProperties = new() { ["ключ"] = 1, ["😀"] = 2, ["k\u00e9"] = 3 },
-        });
+        }.ToArray();
         var reader = new MessageReader(bytes);
         Assert.True(reader.TryGetApplicationProperty("ключ", out var a));
         Assert.Equal("5401", Hex(a));
@@ -190,7 +190,7 @@ public class MessageReaderTests
             Data = [new byte[1000]],
             Footer = new() { ["f"] = 1 },
         };
-        var bytes = MessageGenerators.Encode(message);
+        var bytes = message.ToArray();
         var symbolic = Convert.FromHexString("00A3" + "10" + Convert.ToHexString("amqp:header:list"u8) + "45" + Convert.ToHexString(bytes.AsSpan(4)));
 
         var total = Scan(bytes) + Scan(symbolic);

@@ -35,7 +35,7 @@ public class MessageVectorTests
     {
         var vector = VectorMessages.Load(file)[index];
         var message = AmqpMessage.Decode(vector.Payload);
-        var reencoded = MessageGenerators.Encode(message);
+        var reencoded = message.ToArray();
         MessageAssert.Equal(message, AmqpMessage.Decode(reencoded));
 
         // The capture's decode lists the sections in order; ours must find the same ones.
@@ -184,7 +184,7 @@ public class MessageVectorTests
         Assert.Equal("005375A003000102", Convert.ToHexString(new MessageReader(vector.Payload).BodySection));
 
         // Proton's own layout is the smallest encoding, so ours matches it byte for byte.
-        Assert.Equal(Convert.ToHexString(vector.Payload), Convert.ToHexString(MessageGenerators.Encode(message)));
+        Assert.Equal(Convert.ToHexString(vector.Payload), Convert.ToHexString(message.ToArray()));
     }
 
     [Fact]
@@ -262,6 +262,6 @@ public class MessageVectorTests
 
         // Our encoder picks the smallest width, as the router does.
         var decoded = AmqpMessage.Decode(proton.MessageAnnotationsSection);
-        Assert.Equal(Convert.ToHexString(router.MessageAnnotationsSection), Convert.ToHexString(MessageGenerators.Encode(decoded)));
+        Assert.Equal(Convert.ToHexString(router.MessageAnnotationsSection), Convert.ToHexString(decoded.ToArray()));
     }
 }
