@@ -294,14 +294,28 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         return (uint)_scratch.Length <= _peerMaxFrameSize;
     }
 
-    /// <summary>The frame-size budget for a transfer's payload after its performative.</summary>
-    internal int TransferPayloadCapacity(Transfer transfer)
+    /// <summary>
+    /// The most a data transfer's frame header and performative can take: header 8, descriptor 3, list32 header 9,
+    /// handle 5, delivery-id 5, tag 34 (vbin8 of 32), message-format 5, settled 1, more 1 = 71.
+    /// </summary>
+    private const int MaxTransferOverhead = 80;
+
+    /// <summary>
+    /// How much of <paramref name="remaining"/> payload bytes the next frame of <paramref name="transfer"/> can carry.
+    /// Most messages fit one frame by a wide margin and need no measuring; only near the limit is the performative
+    /// encoded to learn its exact size.
+    /// </summary>
+    internal int TransferPayloadCapacity(Transfer transfer, int remaining)
     {
+        var max = (int)Math.Min(_peerMaxFrameSize, 1024 * 1024);
+        if (remaining <= max - MaxTransferOverhead)
+        {
+            return remaining;
+        }
+
         _scratch.Reset();
         transfer.Encode(_scratch);
-        var overhead = FrameHeaderSize + _scratch.Length;
-        var max = (int)Math.Min(_peerMaxFrameSize, 1024 * 1024);
-        return max - overhead;
+        return Math.Min(remaining, max - FrameHeaderSize - _scratch.Length);
     }
 
     private void Flush()

@@ -433,36 +433,10 @@ public sealed class AmqpSession
         List<OutgoingDelivery>? completed = null;
         lock (SyncRoot)
         {
-            // Ranges can be wide; walk whichever is smaller, the range or what is unsettled.
-            var span = (ulong)unchecked(last - disposition.First) + 1;
             if (disposition.Role == LinkRole.Receiver)
             {
-                if (span <= (ulong)_unsettledOutgoing.Count)
-                {
-                    for (var id = disposition.First; ; id++)
-                    {
-                        if (_unsettledOutgoing.TryGetValue(id, out var d))
-                        {
-                            (completed ??= []).Add(d);
-                        }
-
-                        if (id == last)
-                        {
-                            break;
-                        }
-                    }
-                }
-                else
-                {
-                    foreach (var d in _unsettledOutgoing.Values)
-                    {
-                        if (InRange(d.DeliveryId, disposition.First, last))
-                        {
-                            (completed ??= []).Add(d);
-                        }
-                    }
-                }
-
+                // About deliveries we sent: record the outcome, settle them.
+                completed = InRange(_unsettledOutgoing, disposition.First, last);
                 if (completed is not null)
                 {
                     foreach (var d in completed)
@@ -471,30 +445,15 @@ public sealed class AmqpSession
                     }
                 }
             }
-            else
+            else if (disposition.Settled && InRange(_unsettledIncoming, disposition.First, last) is { } settled)
             {
-                List<uint>? settled = null;
-                foreach (var (id, d) in _unsettledIncoming)
+                // About deliveries we received: the sender settled them. In rcv-settle-mode second our outcome
+                // waited for this, so they are now settled at both ends.
+                foreach (var d in settled)
                 {
-                    if (InRange(id, disposition.First, last))
-                    {
-                        if (disposition.Settled)
-                        {
-                            // In rcv-settle-mode second, our outcome waited for this: the delivery is now settled
-                            // at both ends.
-                            d.RemoteSettled = true;
-                            d.LocalSettled |= d.LocalState is not null;
-                            (settled ??= []).Add(id);
-                        }
-                    }
-                }
-
-                if (settled is not null)
-                {
-                    foreach (var id in settled)
-                    {
-                        _unsettledIncoming.Remove(id);
-                    }
+                    d.RemoteSettled = true;
+                    d.LocalSettled |= d.LocalState is not null;
+                    _unsettledIncoming.Remove(d.DeliveryId);
                 }
             }
         }
@@ -508,7 +467,42 @@ public sealed class AmqpSession
         }
     }
 
-    private static bool InRange(uint id, uint first, uint last) => unchecked(id - first) <= unchecked(last - first);
+    /// <summary>
+    /// The unsettled deliveries whose ids are in first..last (serial-number order, so ranges may wrap), or null.
+    /// Ranges can be wide: this walks whichever is smaller, the range or the map.
+    /// </summary>
+    private static List<T>? InRange<T>(Dictionary<uint, T> unsettled, uint first, uint last)
+    {
+        List<T>? found = null;
+        var width = unchecked(last - first);
+        if ((ulong)width + 1 <= (ulong)unsettled.Count)
+        {
+            for (var id = first; ; id++)
+            {
+                if (unsettled.TryGetValue(id, out var d))
+                {
+                    (found ??= []).Add(d);
+                }
+
+                if (id == last)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            foreach (var (id, d) in unsettled)
+            {
+                if (unchecked(id - first) <= width)
+                {
+                    (found ??= []).Add(d);
+                }
+            }
+        }
+
+        return found;
+    }
 
     private Error? OnAttach(Attach attach)
     {

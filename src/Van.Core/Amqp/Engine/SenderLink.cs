@@ -170,7 +170,7 @@ public sealed class SenderLink : AmqpLink
         while (Session.HasOutgoingWindow)
         {
             _transfer.More = true;
-            var chunk = Math.Min(Session.Connection.TransferPayloadCapacity(_transfer), message.Length - offset);
+            var chunk = Session.Connection.TransferPayloadCapacity(_transfer, message.Length - offset);
             _transfer.More = offset + chunk < message.Length;
             Session.WriteTransfer(_transfer, message.Slice(offset, chunk));
             offset += chunk;
