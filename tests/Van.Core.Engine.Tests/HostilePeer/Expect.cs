@@ -19,6 +19,17 @@ internal static class Expect
         return close;
     }
 
+    /// <summary>
+    /// Closes from the peer's side: sends close, expects the server's answering close without an error, then the end
+    /// of the stream.
+    /// </summary>
+    public static async Task GracefulCloseAsync(RawPeer peer)
+    {
+        Assert.True(await peer.SendAsync(Frames.Amqp(new Close())));
+        Assert.Null((await peer.ReadCloseAsync()).Error);
+        await EndAsync(peer);
+    }
+
     /// <summary>Checks that the server sends nothing more and ends the stream within the deadline.</summary>
     public static async Task EndAsync(RawPeer peer, TimeSpan? timeout = null)
     {

@@ -91,9 +91,7 @@ public class LimitsTests
             await stop.CancelAsync();
             await heartbeats.WaitAsync(HostileServer.Deadline);
 
-            Assert.True(await peer.SendAsync(Frames.Amqp(new Close())));
-            Assert.Null((await peer.ReadCloseAsync()).Error);
-            await Expect.EndAsync(peer);
+            await Expect.GracefulCloseAsync(peer);
         }
 
         var side = await server.FinishedConnectionAsync(0);
@@ -204,9 +202,7 @@ public class LimitsTests
             Assert.Equal(ErrorCondition.MessageSizeExceeded.Value, detach.Error?.Condition.Value);
             Assert.Empty(server.Handler.StrictDeliveries);
 
-            Assert.True(await peer.SendAsync(Frames.Amqp(new Close())));
-            Assert.Null((await peer.ReadCloseAsync()).Error);
-            await Expect.EndAsync(peer);
+            await Expect.GracefulCloseAsync(peer);
         }
 
         await server.FinishedConnectionAsync(0);

@@ -113,10 +113,7 @@ public class SessionAndLinkTests
             Assert.IsType<Accepted>(disposition.State);
             Assert.DoesNotContain(after, f => f.Body is Close or End);
 
-            Assert.True(await peer.SendAsync(Frames.Amqp(new Close())));
-            var close = await peer.ReadCloseAsync();
-            Assert.Null(close.Error);
-            await Expect.EndAsync(peer);
+            await Expect.GracefulCloseAsync(peer);
         }
 
         var side = await server.FinishedConnectionAsync(0);
@@ -242,9 +239,7 @@ public class SessionAndLinkTests
                 "The window flows should track the transfers: " + string.Join(", ", sessionFlows.Select(f => f.NextIncomingId)));
             Assert.Equal(transfers, server.Handler.StrictDeliveries.Count);
 
-            Assert.True(await peer.SendAsync(Frames.Amqp(new Close())));
-            Assert.Null((await peer.ReadCloseAsync()).Error);
-            await Expect.EndAsync(peer);
+            await Expect.GracefulCloseAsync(peer);
         }
 
         await server.FinishedConnectionAsync(0);
