@@ -84,8 +84,6 @@ public sealed partial class AmqpConnection : IAsyncDisposable
 
     internal object SyncRoot { get; } = new();
 
-    internal ILogger Logger => _logger;
-
     internal AmqpConnectionHandler Handler => _handler;
 
     /// <summary>
