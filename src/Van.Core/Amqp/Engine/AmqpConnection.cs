@@ -90,11 +90,18 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     /// Opens a connection as the client: protocol headers, SASL when <see cref="AmqpConnectionOptions.Sasl"/> is
     /// set, then open; returns once the peer's open has arrived.
     /// </summary>
-    public static async Task<AmqpConnection> ConnectAsync(AmqpTransport transport, AmqpConnectionOptions options, CancellationToken cancellationToken = default)
+    public static Task<AmqpConnection> ConnectAsync(AmqpTransport transport, AmqpConnectionOptions options, CancellationToken cancellationToken = default) =>
+        ConnectAsync(transport, options, handler: null, cancellationToken);
+
+    /// <summary>
+    /// Opens a connection as the client, like <see cref="ConnectAsync(AmqpTransport, AmqpConnectionOptions, CancellationToken)"/>;
+    /// sessions and links the peer starts go to <paramref name="handler"/> (a router's peer attaches links too).
+    /// </summary>
+    public static async Task<AmqpConnection> ConnectAsync(AmqpTransport transport, AmqpConnectionOptions options, AmqpConnectionHandler? handler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(options);
-        var connection = new AmqpConnection(transport, options, handler: null, isServer: false);
+        var connection = new AmqpConnection(transport, options, handler, isServer: false);
         await connection.HandshakeAsync(cancellationToken);
         return connection;
     }
@@ -148,9 +155,17 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         {
             // The peer never answered; drop the transport anyway.
         }
+        catch (OperationCanceledException)
+        {
+            // The caller stopped waiting: still drop the transport, or a silent peer would hold it (and every
+            // delivery in flight on it) open forever.
+            await ShutdownAsync(error);
+            throw;
+        }
 
         await ShutdownAsync(error);
     }
+
 
     /// <summary>Closes the connection and releases the transport.</summary>
     public async ValueTask DisposeAsync()
@@ -391,7 +406,11 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         _ = ShutdownAsync(error);
     }
 
-    private async Task AbortAsync(Error? error)
+    /// <summary>
+    /// Ends the connection at once: sends close (with <paramref name="error"/>) if it can, then drops the transport
+    /// without waiting for the peer, failing whatever is in flight. For a peer known to be dead or silent.
+    /// </summary>
+    public async Task AbortAsync(Error? error = null)
     {
         lock (SyncRoot)
         {

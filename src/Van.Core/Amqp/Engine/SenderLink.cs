@@ -66,6 +66,11 @@ public sealed class SenderLink : AmqpLink
         {
             delivery = await TransferAsync(message, settled, cancellationToken);
         }
+        catch (AmqpException e) when (e is not AmqpDeliveryNotSentException)
+        {
+            // Nothing, or only part of a delivery the receiver must discard, went out: tell a router it may resend.
+            throw new AmqpDeliveryNotSentException(e.Error, e);
+        }
         finally
         {
             _sendLock.Release();
