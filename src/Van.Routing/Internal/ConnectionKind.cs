@@ -1,0 +1,8 @@
+namespace Van.Routing.Internal;
+
+internal enum ConnectionKind
+{
+    Unknown,
+    Client,
+    InterNode,
+}

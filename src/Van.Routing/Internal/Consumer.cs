@@ -1,0 +1,41 @@
+using Van.Core.Amqp.Framing;
+
+namespace Van.Routing.Internal;
+
+/// <summary>Something on this node that takes messages for an address: a client's receiver link or an in-process service.</summary>
+internal abstract class Consumer(string address)
+{
+    private int _outstanding;
+
+    public string Address { get; } = address;
+
+    /// <summary>Deliveries handed over and not yet settled.</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>True when a delivery now would not wait: closest skips consumers without it.</summary>
+    public abstract bool HasCredit { get; }
+
+    /// <summary>What this consumer adds to the capacity the node advertises for the address.</summary>
+    public abstract int Capacity { get; }
+
+    public abstract bool IsAlive { get; }
+
+    /// <summary>True when routing annotations must be removed before the message reaches it (a client).</summary>
+    public abstract bool IsExternal { get; }
+
+    /// <summary>Delivers; returns the outcome (null when sent pre-settled). Throws when the consumer went away.</summary>
+    public async Task<DeliveryState?> DeliverAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _outstanding);
+        try
+        {
+            return await DeliverCoreAsync(message, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _outstanding);
+        }
+    }
+
+    protected abstract Task<DeliveryState?> DeliverCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+}

@@ -1,0 +1,168 @@
+using System.Threading.Channels;
+using Van.Core.Amqp.Encoding;
+using Van.Core.Amqp.Engine;
+using Van.Core.Amqp.Framing;
+using Van.Routing.Internal.Topology;
+
+namespace Van.Routing.Internal;
+
+/// <summary>
+/// One AMQP connection of a node, client or inter-node, and the handler for what its peer attaches. Inter-node
+/// connections carry, in each direction, a control link (routing protocol, pre-settled) and a data link (forwarded
+/// messages, unsettled so outcomes flow back).
+/// </summary>
+internal sealed class RouterConnection(VanRouter router, int localCost, string description) : AmqpConnectionHandler
+{
+    public const string ControlAddress = "_van/control";
+    public const string DataAddress = "_van/data";
+    public const string RoleKey = "van-role";
+    public const string IdKey = "van-id";
+    public const string SiteKey = "van-site";
+    public const string CostKey = "van-cost";
+    public const string InterNodeRole = "inter-node";
+
+    private readonly Channel<byte[]> _controlOut = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _lock = new();
+    private readonly int _localCost = localCost;
+    private volatile SenderLink? _dataSender;
+
+    public string Description { get; } = description;
+
+    public AmqpConnection? Connection { get; private set; }
+
+    public ConnectionKind Kind { get; private set; }
+
+    public string? PeerId { get; private set; }
+
+    public string? PeerSite { get; private set; }
+
+    public int Cost { get; private set; } = localCost < 1 ? 1 : localCost;
+
+    /// <summary>The link forwarded messages go out on; null until attached or once the connection is closed.</summary>
+    public SenderLink? DataSender => _dataSender;
+
+    public bool IsClosed { get; private set; }
+
+    // Owned by the control loop: whether the protocol knows this connection's neighbour is up, and control messages
+    // that arrived before that.
+    public bool ProtocolUp { get; set; }
+
+    public List<ControlMessage>? EarlyControl { get; set; }
+
+    /// <summary>The connection's frame count at the last tick (control loop only): a change is proof of life.</summary>
+    public long FramesSeen { get; set; }
+
+    /// <summary>Decides, once the peer's open is in, what kind of connection this is. Safe to call more than once.</summary>
+    public ConnectionKind Classify(AmqpConnection connection)
+    {
+        lock (_lock)
+        {
+            if (Kind != ConnectionKind.Unknown)
+            {
+                return Kind;
+            }
+
+            Connection = connection;
+            var props = connection.RemoteOpen?.Properties;
+            if (props is not null && Get(props, RoleKey) as string == InterNodeRole && Get(props, IdKey) is string id && id.Length > 0)
+            {
+                PeerId = id;
+                PeerSite = Get(props, SiteKey) as string ?? "default";
+                var peerCost = Get(props, CostKey) switch
+                {
+                    int i => i,
+                    long l => (int)Math.Clamp(l, 1, int.MaxValue),
+                    uint u => (int)Math.Min(u, int.MaxValue),
+                    _ => 1,
+                };
+                Cost = Math.Max(_localCost, Math.Max(1, peerCost));
+                Kind = ConnectionKind.InterNode;
+            }
+            else
+            {
+                Kind = ConnectionKind.Client;
+            }
+
+            return Kind;
+        }
+    }
+
+    private static object? Get(Dictionary<AmqpSymbol, object?> props, string key) => props.TryGetValue(new AmqpSymbol(key), out var v) ? v : null;
+
+    public override Error? OnLinkAttaching(AmqpLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        var kind = Classify(link.Session.Connection);
+        if (kind == ConnectionKind.InterNode)
+        {
+            var target = link.RemoteAttach?.Target?.Address;
+            return link.Role == LinkRole.Receiver && target is ControlAddress or DataAddress
+                ? null
+                : new Error { Condition = ErrorCondition.NotAllowed, Description = "Only control and data links are attached between nodes." };
+        }
+
+        return router.OnClientLinkAttaching(this, link);
+    }
+
+    public override void OnLinkAttached(AmqpLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        if (Kind == ConnectionKind.InterNode && link is ReceiverLink receiver)
+        {
+            if (receiver.Address == ControlAddress)
+            {
+                receiver.SetDeliveryHandler(d => router.OnControlDelivery(this, d));
+                receiver.SetCredit(1000);
+            }
+            else
+            {
+                receiver.SetDeliveryHandler(d => router.OnNodeDelivery(this, d));
+                receiver.SetCredit(1000);
+            }
+
+            return;
+        }
+
+        router.OnClientLinkAttached(this, link);
+    }
+
+    /// <summary>Attaches our control and data senders to the neighbour and starts the control pump.</summary>
+    public async Task OpenInterNodeLinksAsync(string selfId, CancellationToken cancellationToken)
+    {
+        var connection = Connection!;
+        var session = await connection.BeginSessionAsync(cancellationToken);
+        var control = await session.OpenSenderAsync($"van-control:{selfId}", ControlAddress, SenderSettleMode.Settled, cancellationToken);
+        _dataSender = await session.OpenSenderAsync($"van-data:{selfId}", DataAddress, SenderSettleMode.Mixed, cancellationToken);
+        _ = PumpControlAsync(control);
+    }
+
+    /// <summary>Queues an encoded control message for the neighbour (never blocks the control loop).</summary>
+    public void SendControl(byte[] message) => _controlOut.Writer.TryWrite(message);
+
+    private async Task PumpControlAsync(SenderLink control)
+    {
+        try
+        {
+            while (await _controlOut.Reader.WaitToReadAsync())
+            {
+                while (_controlOut.Reader.TryRead(out var message))
+                {
+                    await control.SendAsync(message, settled: true);
+                }
+            }
+        }
+        catch (AmqpException)
+        {
+            // The connection is going; the node resyncs the neighbour when it reconnects.
+        }
+    }
+
+    public void MarkClosed()
+    {
+        IsClosed = true;
+        _dataSender = null;
+        _controlOut.Writer.TryComplete();
+    }
+
+    public override string ToString() => PeerId is null ? Description : $"{Description} ({PeerId})";
+}

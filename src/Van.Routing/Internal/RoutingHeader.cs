@@ -1,0 +1,205 @@
+using System.Text;
+using Van.Core.Amqp.Encoding;
+using Van.Core.Amqp.Messaging;
+
+namespace Van.Routing.Internal;
+
+/// <summary>
+/// What nodes carry in a message's annotations between hops (<see cref="RoutingAnnotationKeys"/>), read and
+/// rewritten at the byte level: other annotations and every other section are copied untouched.
+/// </summary>
+internal sealed class RoutingHeader
+{
+    private static readonly byte[] ToKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.To);
+    private static readonly byte[] DestKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Dest);
+    private static readonly byte[] TraceKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Trace);
+    private static readonly byte[] RetryableKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Retryable);
+    private static readonly AmqpSymbol ToSymbol = new(RoutingAnnotationKeys.To);
+    private static readonly AmqpSymbol DestSymbol = new(RoutingAnnotationKeys.Dest);
+    private static readonly AmqpSymbol TraceSymbol = new(RoutingAnnotationKeys.Trace);
+
+    public string? To { get; set; }
+
+    public string[] Dest { get; set; } = [];
+
+    public string[] Trace { get; set; } = [];
+
+    public bool Retryable { get; set; }
+
+    /// <summary>Reads the routing annotations of an encoded message (absent ones stay empty).</summary>
+    /// <exception cref="AmqpDecodeException">The message or its annotations are malformed.</exception>
+    public static RoutingHeader Read(ReadOnlySpan<byte> message)
+    {
+        var header = new RoutingHeader();
+        var section = new MessageReader(message).MessageAnnotationsSection;
+        if (section.IsEmpty)
+        {
+            return header;
+        }
+
+        var reader = new AmqpReader(section);
+        SkipDescriptor(ref reader);
+        if (reader.TryReadNull())
+        {
+            return header;
+        }
+
+        var count = reader.ReadMapHeader(out _);
+        for (var i = 0; i < count; i += 2)
+        {
+            var key = ReadKey(ref reader);
+            if (key.SequenceEqual(ToKey))
+            {
+                header.To = reader.ReadNullableString();
+            }
+            else if (key.SequenceEqual(DestKey))
+            {
+                header.Dest = ReadStringList(ref reader);
+            }
+            else if (key.SequenceEqual(TraceKey))
+            {
+                header.Trace = ReadStringList(ref reader);
+            }
+            else if (key.SequenceEqual(RetryableKey))
+            {
+                header.Retryable = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
+            }
+            else
+            {
+                reader.SkipValue();
+            }
+        }
+
+        return header;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="message"/> to <paramref name="output"/> with this header's to/dest/trace in its
+    /// annotations (replacing any already there); with <paramref name="strip"/>, without them (for delivery to a client).
+    /// </summary>
+    public void Write(AmqpBuffer output, ReadOnlySpan<byte> message, bool strip)
+    {
+        var msg = new MessageReader(message);
+        var writer = new AmqpWriter(output);
+        writer.WriteRaw(msg.HeaderSection);
+        writer.WriteRaw(msg.DeliveryAnnotationsSection);
+
+        var sectionStart = output.Length;
+        writer.WriteDescriptor(Descriptors.MessageAnnotations);
+        var bookmark = writer.BeginMap();
+        var pairs = 0;
+        var section = msg.MessageAnnotationsSection;
+        if (!section.IsEmpty)
+        {
+            var reader = new AmqpReader(section);
+            SkipDescriptor(ref reader);
+            if (!reader.TryReadNull())
+            {
+                var count = reader.ReadMapHeader(out _);
+                for (var i = 0; i < count; i += 2)
+                {
+                    var keyStart = reader.Position;
+                    var key = ReadKey(ref reader);
+                    var keyEnd = reader.Position;
+                    var value = reader.ReadRawValue();
+                    if (key.SequenceEqual(ToKey) || key.SequenceEqual(DestKey) || key.SequenceEqual(TraceKey))
+                    {
+                        continue;
+                    }
+
+                    writer.WriteRaw(section[keyStart..keyEnd]);
+                    writer.WriteRaw(value);
+                    pairs++;
+                }
+            }
+        }
+
+        if (!strip)
+        {
+            if (To is not null)
+            {
+                writer.WriteSymbol(ToSymbol);
+                writer.WriteString(To);
+                pairs++;
+            }
+
+            writer.WriteSymbol(DestSymbol);
+            WriteStringList(writer, Dest);
+            writer.WriteSymbol(TraceSymbol);
+            WriteStringList(writer, Trace);
+            pairs += 2;
+        }
+
+        if (pairs == 0)
+        {
+            output.Truncate(sectionStart);
+        }
+        else
+        {
+            writer.EndMap(bookmark, pairs);
+        }
+
+        writer.WriteRaw(msg.PropertiesSection);
+        writer.WriteRaw(msg.ApplicationPropertiesSection);
+        writer.WriteRaw(msg.BodySection);
+        writer.WriteRaw(msg.FooterSection);
+    }
+
+    private static bool SkipFalse(ref AmqpReader reader)
+    {
+        reader.SkipValue();
+        return false;
+    }
+
+    private static void SkipDescriptor(ref AmqpReader reader)
+    {
+        if (reader.ReadFormatCode() != FormatCode.Described)
+        {
+            throw new AmqpDecodeException("The message-annotations section is not a described value.");
+        }
+
+        reader.SkipValue();
+    }
+
+    private static ReadOnlySpan<byte> ReadKey(ref AmqpReader reader) =>
+        reader.PeekFormatCode() is FormatCode.Symbol8 or FormatCode.Symbol32 ? reader.ReadSymbolAscii() : SkipKey(ref reader);
+
+    private static ReadOnlySpan<byte> SkipKey(ref AmqpReader reader)
+    {
+        reader.SkipValue();
+        return default;
+    }
+
+    private static string[] ReadStringList(ref AmqpReader reader)
+    {
+        if (reader.TryReadNull())
+        {
+            return [];
+        }
+
+        var count = reader.ReadListHeader(out _);
+        if (count > 4096)
+        {
+            throw new AmqpDecodeException($"A routing annotation lists {count} nodes.");
+        }
+
+        var items = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            items[i] = reader.ReadString();
+        }
+
+        return items;
+    }
+
+    private static void WriteStringList(AmqpWriter writer, string[] items)
+    {
+        var bookmark = writer.BeginList();
+        foreach (var item in items)
+        {
+            writer.WriteString(item);
+        }
+
+        writer.EndList(bookmark, items.Length);
+    }
+}

@@ -1,0 +1,480 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Van.Core.Amqp.Encoding;
+using Van.Core.Amqp.Engine;
+using Van.Core.Amqp.Framing;
+using Van.Core.Amqp.Messaging;
+using Van.Routing.Internal;
+
+namespace Van.Routing;
+
+public sealed partial class VanRouter
+{
+    private readonly ConcurrentDictionary<(string Node, string Address), StrongBox<int>> _remoteLoad = new();
+    private uint _rotation;
+
+    /// <summary>A message from a client's sender link: this node is its ingress.</summary>
+    internal void OnClientDelivery(ProducerLink producer, AmqpDelivery delivery)
+    {
+        var link = producer.Link;
+        var presettled = delivery.RemoteSettled;
+        void Complete(DeliveryState state)
+        {
+            if (!presettled)
+            {
+                link.Settle(delivery, state);
+            }
+
+            producer.ReturnCredit();
+        }
+
+        RouteIngress(delivery.Payload, producer.TargetAddress, presettled, Complete);
+    }
+
+    private void RouteFromLocal(ReadOnlyMemory<byte> message, TaskCompletionSource<DeliveryState> completion) =>
+        RouteIngress(message, null, presettled: false, state => completion.TrySetResult(state));
+
+    private void RouteIngress(ReadOnlyMemory<byte> message, string? linkAddress, bool presettled, Action<DeliveryState> complete)
+    {
+        RoutingHeader header;
+        var address = linkAddress;
+        try
+        {
+            header = RoutingHeader.Read(message.Span);
+            if (address is null && new MessageReader(message.Span).TryGetTo(out var to))
+            {
+                address = Encoding.UTF8.GetString(to);
+            }
+        }
+        catch (AmqpDecodeException e)
+        {
+            complete(Reject(ErrorCondition.DecodeError, $"Node '{NodeId}' cannot read the message: {e.Message}"));
+            return;
+        }
+
+        if (string.IsNullOrEmpty(address))
+        {
+            complete(Reject(VanErrors.NoAddress, "The message has no address: the link has no target address and the message no 'to'."));
+            return;
+        }
+
+        // Whatever a client put in the routing annotations is not trusted: the ingress decides the route.
+        header.To = address;
+        header.Dest = [];
+        header.Trace = [];
+        Route(new InFlight(message, address, header, fromNode: false, presettled, complete));
+    }
+
+    /// <summary>A message forwarded by a neighbour on its data link.</summary>
+    internal void OnNodeDelivery(RouterConnection rc, AmqpDelivery delivery)
+    {
+        var link = delivery.Link;
+        RoutingHeader header;
+        try
+        {
+            header = RoutingHeader.Read(delivery.Payload.Span);
+        }
+        catch (AmqpDecodeException e)
+        {
+            link.Reject(delivery, new Error { Condition = ErrorCondition.DecodeError, Description = $"Node '{NodeId}' cannot read the message: {e.Message}" });
+            return;
+        }
+
+        if (header.To is null)
+        {
+            link.Reject(delivery, new Error { Condition = VanErrors.NoAddress, Description = $"A message from node '{rc.PeerId}' has no '{RoutingAnnotationKeys.To}' annotation." });
+            return;
+        }
+
+        if (Array.IndexOf(header.Trace, NodeId) >= 0)
+        {
+            // A stale route sent it back here: give it back rather than let it circle.
+            Log.LoopDetected(_logger, NodeId, header.To);
+            link.Release(delivery);
+            return;
+        }
+
+        var presettled = delivery.RemoteSettled;
+        Route(new InFlight(delivery.Payload, header.To, header, fromNode: true, presettled, state =>
+        {
+            if (!presettled)
+            {
+                link.Settle(delivery, state);
+            }
+        }));
+    }
+
+    private void Route(InFlight f)
+    {
+        var address = f.Address;
+        if (address.StartsWith(NodeAddressPrefix, StringComparison.Ordinal))
+        {
+            var end = address.IndexOf('/', NodeAddressPrefix.Length);
+            var node = end < 0 ? address[NodeAddressPrefix.Length..] : address[NodeAddressPrefix.Length..end];
+            if (f.Header.Dest.Length != 1)
+            {
+                f.Header.Dest = [node];
+            }
+
+            _ = RouteUnicastAsync(f, Distribution.Closest);
+            return;
+        }
+
+        var distribution = DistributionOf(address);
+        if (distribution == Distribution.Multicast)
+        {
+            RouteMulticast(f);
+        }
+        else
+        {
+            _ = RouteUnicastAsync(f, distribution);
+        }
+    }
+
+    private Distribution DistributionOf(string address)
+    {
+        foreach (var (prefix, distribution) in _distributions)
+        {
+            if (address.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return distribution;
+            }
+        }
+
+        return _options.DefaultDistribution;
+    }
+
+    private async Task RouteUnicastAsync(InFlight f, Distribution distribution)
+    {
+        try
+        {
+            while (true)
+            {
+                // The destination node is fixed once chosen (by the ingress, or by a node address); this node then
+                // either is it or forwards toward it. Only the ingress chooses among nodes.
+                var transit = f.Header.Dest.Length == 1;
+                Consumer? local = null;
+                RouterConnection? hop = null;
+                string? destNode = null;
+                if (transit)
+                {
+                    destNode = f.Header.Dest[0];
+                    if (destNode == NodeId)
+                    {
+                        local = ChooseLocal(f, distribution);
+                    }
+                    else
+                    {
+                        hop = NextHop(f, destNode);
+                    }
+                }
+                else
+                {
+                    (local, hop, destNode) = ChooseDestination(f, distribution);
+                }
+
+                var sender = hop?.DataSender;
+                if (local is null && sender is null)
+                {
+                    f.Finish(GiveUp(f, transit));
+                    return;
+                }
+
+                f.Attempts++;
+                DeliveryState? state;
+                var notSent = false;
+                try
+                {
+                    if (local is not null)
+                    {
+                        var message = f.FromNode && local.IsExternal ? Rewrite(f, null, strip: true) : f.Message;
+                        state = await local.DeliverAsync(message, _stopping.Token) ?? Accepted.Instance;
+                    }
+                    else
+                    {
+                        var message = Rewrite(f, destNode!, strip: false);
+                        var load = _remoteLoad.GetOrAdd((destNode!, f.Address), static _ => new StrongBox<int>());
+                        Interlocked.Increment(ref load.Value);
+                        try
+                        {
+                            state = await sender!.SendAsync(message, f.Presettled) ?? Accepted.Instance;
+                        }
+                        finally
+                        {
+                            Interlocked.Decrement(ref load.Value);
+                        }
+                    }
+                }
+                catch (AmqpDeliveryNotSentException)
+                {
+                    notSent = true;
+                    state = null;
+                }
+                catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+                {
+                    var where = local is not null ? $"its consumer of '{f.Address}'" : $"its link to node '{hop!.PeerId}'";
+                    state = Reject(VanErrors.LinkLost, $"Node '{NodeId}' lost {where} while the message to '{f.Address}' was in flight ({e.Message}).");
+                }
+
+                if (notSent || state is Released)
+                {
+                    f.WasReleased |= state is Released;
+                    if (f.Attempts < _options.MaxForwardAttempts && (!transit || destNode == NodeId))
+                    {
+                        f.Exclude(local ?? (object)destNode!);
+                        continue;
+                    }
+
+                    f.Finish(transit ? Released.Instance : GiveUp(f, transit));
+                    return;
+                }
+
+                if (state is Rejected { Error: { } error } && error.Condition == VanErrors.LinkLost && !f.FromNode && f.Header.Retryable
+                    && f.Attempts < _options.MaxForwardAttempts)
+                {
+                    Log.Retrying(_logger, NodeId, f.Address, error.Description ?? "");
+                    f.Exclude(local ?? (object)destNode!);
+                    continue;
+                }
+
+                f.Finish(state!);
+                return;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Never leave the sender waiting in silence, whatever went wrong here.
+            Log.ForwardFailed(_logger, NodeId, f.Address, e);
+            f.Finish(Reject(ErrorCondition.InternalError, $"Node '{NodeId}' failed to route the message to '{f.Address}': {e.Message}"));
+        }
+    }
+
+    /// <summary>What to tell upstream when no destination is left.</summary>
+    private DeliveryState GiveUp(InFlight f, bool transit)
+    {
+        if (f.FromNode)
+        {
+            // Not this node's call: the ingress re-routes or reports no route.
+            return Released.Instance;
+        }
+
+        if (f.WasReleased)
+        {
+            return Released.Instance;
+        }
+
+        Log.NoRoute(_logger, NodeId, f.Address);
+        return Reject(VanErrors.NoRoute, transit
+            ? $"No route from node '{NodeId}' to node '{f.Header.Dest[0]}' for '{f.Address}'."
+            : $"No route to '{f.Address}' from node '{NodeId}': nothing reachable serves it.");
+    }
+
+    private static Rejected Reject(AmqpSymbol condition, string description) => new() { Error = new Error { Condition = condition, Description = description } };
+
+    private RouterConnection? NextHop(InFlight f, string destNode)
+    {
+        if (!_snapshot.TryGetRoute(destNode, out var nextHop, out _) || Array.IndexOf(f.Header.Trace, nextHop) >= 0)
+        {
+            return null;
+        }
+
+        return LiveConnection(nextHop);
+    }
+
+    private Consumer? ChooseLocal(InFlight f, Distribution distribution)
+    {
+        var consumers = _local.Get(f.Address);
+        Consumer? best = null;
+        var bestScore = int.MaxValue;
+        var start = consumers.Length == 0 ? 0 : (int)(Interlocked.Increment(ref _rotation) % (uint)consumers.Length);
+        for (var k = 0; k < consumers.Length; k++)
+        {
+            var c = consumers[(start + k) % consumers.Length];
+            if (!c.IsAlive || f.IsExcluded(c))
+            {
+                continue;
+            }
+
+            // Closest: the first with credit, taking turns; balanced: the fewest outstanding.
+            var score = distribution == Distribution.Balanced ? c.Outstanding : c.HasCredit ? 0 : 1 + c.Outstanding;
+            if (score < bestScore)
+            {
+                best = c;
+                bestScore = score;
+                if (score == 0 && distribution != Distribution.Balanced)
+                {
+                    break;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The ingress's choice among local consumers and remote nodes serving the address.</summary>
+    private (Consumer? Local, RouterConnection? Hop, string? Node) ChooseDestination(InFlight f, Distribution distribution)
+    {
+        var local = ChooseLocal(f, distribution);
+        if (distribution == Distribution.Closest && local is { HasCredit: true })
+        {
+            return (local, null, null);
+        }
+
+        var remotes = _snapshot.GetDestinations(f.Address);
+        RouterConnection? bestHop = null;
+        string? bestNode = null;
+        var bestScore = long.MaxValue;
+        var bestHasCapacity = false;
+        var tierCost = -1;
+        var tierMatches = 0u;
+        var turn = Interlocked.Increment(ref _rotation);
+        for (var i = 0; i < remotes.Count; i++)
+        {
+            var d = remotes[i];
+            if (f.IsExcluded(d.NodeId) || Array.IndexOf(f.Header.Trace, d.NextHop) >= 0 || LiveConnection(d.NextHop) is not { } hop)
+            {
+                continue;
+            }
+
+            var outstanding = _remoteLoad.TryGetValue((d.NodeId, f.Address), out var box) ? Volatile.Read(ref box.Value) : 0;
+            var hasCapacity = outstanding < d.Capacity;
+            if (distribution == Distribution.Balanced)
+            {
+                long score = outstanding + d.Cost;
+                if (score < bestScore)
+                {
+                    (bestHop, bestNode, bestScore) = (hop, d.NodeId, score);
+                }
+
+                continue;
+            }
+
+            // Closest: destinations come sorted by cost. Take the cheapest tier with capacity, rotating within it; if
+            // none has capacity, the cheapest of all (it queues there).
+            if (bestHasCapacity && d.Cost > tierCost)
+            {
+                break;
+            }
+
+            if (hasCapacity)
+            {
+                if (!bestHasCapacity || d.Cost != tierCost)
+                {
+                    (bestHop, bestNode, bestHasCapacity, tierCost, tierMatches) = (hop, d.NodeId, true, d.Cost, 1);
+                }
+                else if (turn % ++tierMatches == 0)
+                {
+                    (bestHop, bestNode) = (hop, d.NodeId);
+                }
+            }
+            else if (bestHop is null)
+            {
+                (bestHop, bestNode) = (hop, d.NodeId);
+            }
+        }
+
+        if (distribution == Distribution.Balanced)
+        {
+            return local is not null && (bestHop is null || local.Outstanding <= bestScore) ? (local, null, null) : (null, bestHop, bestNode);
+        }
+
+        // No local consumer with credit: remote capacity first, then a local consumer (it queues), then any remote.
+        if (bestHop is not null && bestHasCapacity)
+        {
+            return (null, bestHop, bestNode);
+        }
+
+        return local is not null ? (local, null, null) : (null, bestHop, bestNode);
+    }
+
+    private void RouteMulticast(InFlight f)
+    {
+        var any = false;
+        var dests = f.FromNode ? f.Header.Dest : null;
+        if (!f.FromNode || Array.IndexOf(f.Header.Dest, NodeId) >= 0)
+        {
+            foreach (var c in _local.Get(f.Address))
+            {
+                if (c.IsAlive)
+                {
+                    any = true;
+                    var message = f.FromNode && c.IsExternal ? Rewrite(f, null, strip: true) : f.Message;
+                    _ = DeliverCopyAsync(c, message);
+                }
+            }
+        }
+
+        // One copy per next hop, carrying the destinations reached through it: the shortest-path tree, no duplicates.
+        Dictionary<string, List<string>>? byHop = null;
+        var snapshot = _snapshot;
+        IEnumerable<string> targets = dests ?? (IEnumerable<string>)snapshot.GetDestinations(f.Address).Select(d => d.NodeId);
+        foreach (var node in targets)
+        {
+            if (node == NodeId || !snapshot.TryGetRoute(node, out var nextHop, out _) || Array.IndexOf(f.Header.Trace, nextHop) >= 0)
+            {
+                continue;
+            }
+
+            byHop ??= new(StringComparer.Ordinal);
+            if (!byHop.TryGetValue(nextHop, out var list))
+            {
+                byHop[nextHop] = list = [];
+            }
+
+            list.Add(node);
+        }
+
+        if (byHop is not null)
+        {
+            foreach (var (nextHop, nodes) in byHop)
+            {
+                if (LiveConnection(nextHop)?.DataSender is { } sender)
+                {
+                    any = true;
+                    var copy = new RoutingHeader { To = f.Address, Dest = [.. nodes], Trace = [.. f.Header.Trace, NodeId] };
+                    _ = SendCopyAsync(sender, Rewrite(f.Message, copy, strip: false));
+                }
+            }
+        }
+
+        f.Finish(any || f.FromNode ? Accepted.Instance : GiveUp(f, transit: false));
+    }
+
+    private static async Task DeliverCopyAsync(Consumer consumer, ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            await consumer.DeliverAsync(message, CancellationToken.None);
+        }
+        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // At most once: a multicast copy lost with its consumer is not retried.
+        }
+    }
+
+    private static async Task SendCopyAsync(SenderLink sender, ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            await sender.SendAsync(message, settled: true);
+        }
+        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // At most once.
+        }
+    }
+
+    private ReadOnlyMemory<byte> Rewrite(InFlight f, string? destNode, bool strip)
+    {
+        var header = strip ? f.Header : new RoutingHeader { To = f.Address, Dest = [destNode!], Trace = [.. f.Header.Trace, NodeId] };
+        return Rewrite(f.Message, header, strip);
+    }
+
+    private static byte[] Rewrite(ReadOnlyMemory<byte> message, RoutingHeader header, bool strip)
+    {
+        using var buffer = new AmqpBuffer(message.Length + 256);
+        header.Write(buffer, message.Span, strip);
+        return buffer.ToArray();
+    }
+}

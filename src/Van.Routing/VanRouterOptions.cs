@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Logging;
+
+namespace Van.Routing;
+
+/// <summary>Settings of one node. <see cref="Validate"/> runs when the node starts.</summary>
+public sealed class VanRouterOptions
+{
+    /// <summary>The node's id, unique in the network (required). Letters, digits, '-', '_' and '.'.</summary>
+    public string NodeId { get; set; } = "";
+
+    /// <summary>The site the node belongs to (a cluster, cloud or data centre); informational. Default "default".</summary>
+    public string Site { get; set; } = "default";
+
+    /// <summary>Where to accept other nodes and AMQP clients.</summary>
+    public IList<VanEndpoint> Listeners { get; } = [];
+
+    /// <summary>Nodes to connect to; each is retried forever with capped, jittered backoff.</summary>
+    public IList<VanEndpoint> Connectors { get; } = [];
+
+    /// <summary>How often a HELLO goes to each neighbour (default 1 s). Lower detects silent failures sooner, at more traffic.</summary>
+    public TimeSpan HelloInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A neighbour silent for this many HELLO intervals is dead (default 3).</summary>
+    public int DeadAfterMissedHellos { get; set; } = 3;
+
+    /// <summary>
+    /// Credit a node grants each producer link (default 250): the most unsettled messages one producer has in
+    /// flight. Credit comes back as messages are settled downstream, so slow consumers slow producers.
+    /// Raising it buys throughput on long paths at the cost of memory held for in-flight messages.
+    /// </summary>
+    public int ProducerCredit { get; set; } = 250;
+
+    /// <summary>
+    /// Capacity advertised for an address per attached AMQP consumer link (default 250): the in-flight deliveries
+    /// other nodes send this node for it before treating it as saturated and overflowing to the next cost tier.
+    /// </summary>
+    public int ConsumerCapacity { get; set; } = 250;
+
+    /// <summary>How many destinations a node tries for one message before it gives up (default 3).</summary>
+    public int MaxForwardAttempts { get; set; } = 3;
+
+    /// <summary>First delay before a connector retries (default 100 ms); doubles per failure up to <see cref="ReconnectMaxDelay"/>.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Cap on the connector's retry delay (default 5 s). Each delay is jittered down to half its value.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Distribution by address prefix (longest prefix wins); addresses that match none use <see cref="DefaultDistribution"/>.</summary>
+    public IDictionary<string, Distribution> Distributions { get; } = new Dictionary<string, Distribution>(StringComparer.Ordinal);
+
+    /// <summary>The distribution of addresses no prefix matches (default <see cref="Distribution.Closest"/>).</summary>
+    public Distribution DefaultDistribution { get; set; } = Distribution.Closest;
+
+    /// <summary>Clock for HELLOs, dead-neighbour detection and backoff; tests inject their own.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the node and its connections log; null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Checks the settings; throws <see cref="ArgumentException"/> naming the bad one and why.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(NodeId) || !NodeId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new ArgumentException($"NodeId '{NodeId}' is invalid: it must be non-empty and use only letters, digits, '-', '_' and '.'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Site))
+        {
+            throw new ArgumentException("Site must not be empty.");
+        }
+
+        foreach (var e in Listeners.Concat(Connectors))
+        {
+            if (e.Cost < 1 || e.Port is < 0 or > 65535 || string.IsNullOrEmpty(e.Host))
+            {
+                throw new ArgumentException($"Endpoint '{e}' is invalid: host required, port 0-65535, cost at least 1.");
+            }
+        }
+
+        if (HelloInterval <= TimeSpan.Zero || DeadAfterMissedHellos < 1)
+        {
+            throw new ArgumentException("HelloInterval must be positive and DeadAfterMissedHellos at least 1.");
+        }
+
+        if (ProducerCredit < 1 || ConsumerCapacity < 1 || MaxForwardAttempts < 1)
+        {
+            throw new ArgumentException("ProducerCredit, ConsumerCapacity and MaxForwardAttempts must be at least 1.");
+        }
+
+        if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)
+        {
+            throw new ArgumentException("ReconnectMinDelay must be positive and ReconnectMaxDelay at least as large.");
+        }
+    }
+
+    internal Distribution DistributionOf(string address)
+    {
+        var best = DefaultDistribution;
+        var bestLength = -1;
+        foreach (var (prefix, distribution) in Distributions)
+        {
+            if (prefix.Length > bestLength && address.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                best = distribution;
+                bestLength = prefix.Length;
+            }
+        }
+
+        return best;
+    }
+}
