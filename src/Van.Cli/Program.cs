@@ -1,3 +1,10 @@
-// `van node`, `van status` and `van request` arrive with the router issue.
-Console.Error.WriteLine("van: no commands yet; see README.md.");
-return 2;
+using System.CommandLine;
+using Van.Cli;
+
+var root = new RootCommand("van: run and inspect a Van virtual application network.")
+{
+    NodeCommand.Create(),
+    RequestCommand.Create(),
+    StatusCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
