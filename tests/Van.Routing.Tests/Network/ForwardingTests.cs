@@ -1,0 +1,211 @@
+using Van.Core.Amqp.Framing;
+using Van.Core.Amqp.Messaging;
+using Van.Routing.Internal;
+
+namespace Van.Routing.Tests.Network;
+
+public class ForwardingTests
+{
+    [Fact]
+    public async Task Chain_RequestReachesServiceTwoHopsAway()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B");
+        net.Link("B", "C");
+        using var echo = EchoService.Add(c, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        await net.WaitConvergedAsync("echo");
+
+        using var caller = new TestCaller(a);
+        Assert.Equal("C", await caller.CallAsync("echo", "hello"));
+        Assert.True(a.Snapshot.TryGetRoute("C", out var hop, out var cost));
+        Assert.Equal(("B", 2), (hop, cost));
+    }
+
+    [Fact]
+    public async Task NoConsumer_IsRejectedAtOnceWithNoRoute()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        net.Add("B");
+        net.Link("A", "B");
+        await net.WaitConvergedAsync();
+
+        using var caller = new TestCaller(a);
+        var (outcome, _) = await caller.RequestAsync("nobody-home", "x");
+        var rejected = Assert.IsType<Rejected>(outcome);
+        Assert.Equal(VanErrors.NoRoute, rejected.Error!.Condition);
+        Assert.Contains("nobody-home", rejected.Error.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Closest_PrefersTheCheaperInstance()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B", cost: 1);
+        net.Link("A", "C", cost: 5);
+        using var e1 = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var e2 = EchoService.Add(c, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("echo").Count == 2, "both instances known");
+
+        using var caller = new TestCaller(a);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("B", await caller.CallAsync("echo"));
+        }
+    }
+
+    [Fact]
+    public async Task Closest_SaturatedCheapTierOverflowsToTheNextAndTrafficReturns()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B", cost: 1);
+        net.Link("A", "C", cost: 5);
+        var cheap = new GatedEcho(b, "work", capacity: 2);
+        var dear = new GatedEcho(c, "work", capacity: 100);
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("work").Count == 2, "both instances known");
+
+        using var caller = new TestCaller(a);
+        var replies = new List<Task<Van.Core.Amqp.Messaging.AmqpMessage>>();
+        var outcomes = new List<Task<(DeliveryState, Task<AmqpMessage>)>>();
+        for (var i = 0; i < 6; i++)
+        {
+            outcomes.Add(caller.RequestAsync("work", $"r{i}"));
+        }
+
+        await TestNetwork.WaitUntilAsync(() => cheap.Received + dear.Received == 6, "all six requests delivered");
+        Assert.Equal(2, cheap.Received);
+        Assert.Equal(4, dear.Received);
+        cheap.Open();
+        dear.Open();
+        foreach (var o in outcomes)
+        {
+            var (outcome, reply) = await o;
+            Assert.IsType<Accepted>(outcome);
+            await reply;
+        }
+
+        // Load gone: everything goes back to the cheap tier.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("B", await caller.CallAsync("work"));
+        }
+    }
+
+    [Fact]
+    public async Task Balanced_SpreadsByOutstandingDeliveries()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A", o => o.Distributions["bal/"] = Distribution.Balanced);
+        var b = net.Add("B", o => o.Distributions["bal/"] = Distribution.Balanced);
+        var c = net.Add("C", o => o.Distributions["bal/"] = Distribution.Balanced);
+        net.Link("A", "B");
+        net.Link("A", "C");
+        var e1 = new GatedEcho(b, "bal/x", capacity: 100);
+        var e2 = new GatedEcho(c, "bal/x", capacity: 100);
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("bal/x").Count == 2, "both instances known");
+
+        using var caller = new TestCaller(a);
+        var pending = Enumerable.Range(0, 8).Select(i => caller.RequestAsync("bal/x", $"r{i}")).ToList();
+        await TestNetwork.WaitUntilAsync(() => e1.Received + e2.Received == 8, "all delivered");
+        Assert.Equal(4, e1.Received);
+        Assert.Equal(4, e2.Received);
+        e1.Open();
+        e2.Open();
+        await Task.WhenAll(pending);
+    }
+
+    [Fact]
+    public async Task Multicast_ReachesEveryConsumerOnceAcrossADiamond()
+    {
+        await using var net = new TestNetwork();
+        void Multicast(VanRouterOptions o) => o.Distributions["mc/"] = Distribution.Multicast;
+        var a = net.Add("A", Multicast);
+        var b = net.Add("B", Multicast);
+        var c = net.Add("C", Multicast);
+        var d = net.Add("D", Multicast);
+        net.Link("A", "B");
+        net.Link("A", "C");
+        net.Link("B", "D");
+        net.Link("C", "D");
+        var counters = new[] { new Counter(a, "mc/news"), new Counter(b, "mc/news"), new Counter(c, "mc/news"), new Counter(d, "mc/news"), new Counter(d, "mc/news") };
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("mc/news").Count == 3, "all subscribers known");
+
+        for (var i = 0; i < 5; i++)
+        {
+            var message = AmqpMessage.Create($"m{i}");
+            message.Properties = new Properties { To = "mc/news" };
+            Assert.IsType<Accepted>(await a.SendAsync(message.ToArray()));
+        }
+
+        await TestNetwork.WaitUntilAsync(() => counters.All(c => c.Bodies.Count >= 5), "every subscriber has every message");
+        foreach (var counter in counters)
+        {
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => $"m{i}").Order(), counter.Bodies.Order());
+        }
+    }
+
+    [Fact]
+    public async Task LinkCut_TrafficTakesTheOtherPath()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        net.Add("B");
+        net.Add("C");
+        var d = net.Add("D");
+        net.Link("A", "B", 1);
+        net.Link("B", "D", 1);
+        net.Link("A", "C", 3);
+        net.Link("C", "D", 3);
+        using var echo = EchoService.Add(d, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        await net.WaitConvergedAsync("echo");
+        Assert.True(a.Snapshot.TryGetRoute("D", out var hop, out _));
+        Assert.Equal("B", hop);
+
+        net.Cut("A", "B");
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.TryGetRoute("D", out var h, out _) && h == "C", "a route around the cut");
+        using var caller = new TestCaller(a);
+        Assert.Equal("D", await caller.CallAsync("echo"));
+
+        net.Restore("A", "B");
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.TryGetRoute("D", out var h, out _) && h == "B", "the cheap route back");
+        Assert.Equal("D", await caller.CallAsync("echo"));
+    }
+
+    [Fact]
+    public async Task NodeDies_InFlightRequestFailsWithReasonOrIsReroutedWhenRetryable()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B", 1);
+        net.Link("A", "C", 5);
+        var cheap = new GatedEcho(b, "svc", capacity: 10);
+        var dear = new GatedEcho(c, "svc", capacity: 10, open: true);
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("svc").Count == 2, "both instances known");
+
+        using var caller = new TestCaller(a);
+        var plain = caller.RequestAsync("svc", "plain");
+        var retryable = caller.RequestAsync("svc", "retry", retryable: true);
+        await TestNetwork.WaitUntilAsync(() => cheap.Received == 2, "both requests held at B");
+
+        await b.DisposeAsync();
+
+        var (plainOutcome, _) = await plain;
+        var rejected = Assert.IsType<Rejected>(plainOutcome);
+        Assert.Equal(VanErrors.LinkLost, rejected.Error!.Condition);
+        var (retryOutcome, retryReply) = await retryable;
+        Assert.IsType<Accepted>(retryOutcome);
+        Assert.Equal("C", (await retryReply).ApplicationProperties!["van-node"]);
+        Assert.Equal("C", await caller.CallAsync("svc"));
+    }
+}
