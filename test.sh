@@ -47,6 +47,15 @@ if [ -d benchmarks/Van.Core.Benchmarks ]; then
   fi
 fi
 
+if [ -d benchmarks/Van.Routing.Benchmarks ]; then
+  echo "== routing benchmark smoke (50 whole nodes converge and route)"
+  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Routing.Benchmarks -- --nodes 50 --hello 30000; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"

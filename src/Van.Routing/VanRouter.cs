@@ -150,6 +150,27 @@ public sealed partial class VanRouter : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// The nodes this node knows to serve <paramref name="address"/>, cheapest first (this node, if it does, first):
+    /// what routing chooses among.
+    /// </summary>
+    public IReadOnlyList<string> NodesServing(string address)
+    {
+        var remote = _snapshot.GetDestinations(address);
+        var nodes = new List<string>(remote.Count + 1);
+        if (_local.Get(address).Length > 0)
+        {
+            nodes.Add(NodeId);
+        }
+
+        foreach (var d in remote)
+        {
+            nodes.Add(d.NodeId);
+        }
+
+        return nodes;
+    }
+
     /// <summary>A fresh node address on this node, for replies: messages sent to it reach only this node.</summary>
     public string NewReplyAddress() => $"{_nodeAddressPrefix}r/{Interlocked.Increment(ref _nextReplyId)}";
 
