@@ -294,7 +294,8 @@ public class EngineBehaviourTests
         var pending = sender.SendAsync(new byte[] { 0x00, 0x53, 0x77, 0x40 }); // no credit: waits
         await serverLink.DetachAsync(new Error { Condition = ErrorCondition.NotFound, Description = "no such queue" }).WaitAsync(Deadline);
 
-        var e = await Assert.ThrowsAsync<AmqpException>(() => pending.WaitAsync(Deadline));
+        // It never went out (no credit came), so a router may safely send it elsewhere.
+        var e = await Assert.ThrowsAsync<AmqpDeliveryNotSentException>(() => pending.WaitAsync(Deadline));
         Assert.Equal(ErrorCondition.NotFound, e.Condition);
         Assert.Equal(ErrorCondition.NotFound, sender.Error?.Condition);
         Assert.True(sender.IsDetached);
@@ -330,9 +331,30 @@ public class EngineBehaviourTests
         await client.Completion.WaitAsync(Deadline);
         Assert.Equal(ErrorCondition.ConnectionForced, client.Error?.Condition);
         Assert.Equal("maintenance", client.Error?.Description);
-        var e = await Assert.ThrowsAsync<AmqpException>(() => pending.WaitAsync(Deadline));
+        var e = await Assert.ThrowsAsync<AmqpDeliveryNotSentException>(() => pending.WaitAsync(Deadline));
         Assert.Equal(ErrorCondition.ConnectionForced, e.Condition);
         await Assert.ThrowsAsync<AmqpException>(() => client.BeginSessionAsync());
+    }
+
+    [Fact]
+    public async Task Close_AfterTransferBeforeOutcome_SendFailsInDoubtNotAsNotSent()
+    {
+        var handler = new RecordingHandler();
+        var (client, server) = await InMemoryEngineTests.ConnectPairAsync(handler);
+        await using var _ = client;
+        var session = await client.BeginSessionAsync().WaitAsync(Deadline);
+        var sender = await session.OpenSenderAsync("s", "q").WaitAsync(Deadline);
+        var serverLink = (ReceiverLink)await handler.Attached.Task.WaitAsync(Deadline);
+        serverLink.SetCredit(1);
+
+        var pending = sender.SendAsync(new byte[] { 0x00, 0x53, 0x77, 0x40 });
+        var arrived = await serverLink.ReceiveAsync().AsTask().WaitAsync(Deadline);
+        Assert.False(arrived.LocalSettled);
+        await server.CloseAsync(new Error { Condition = ErrorCondition.ConnectionForced, Description = "gone" }).WaitAsync(Deadline);
+
+        // The message reached the peer: the sender cannot know whether it was processed.
+        var e = await Assert.ThrowsAsync<AmqpException>(() => pending.WaitAsync(Deadline));
+        Assert.IsNotType<AmqpDeliveryNotSentException>(e);
     }
 
     [Fact]
