@@ -31,4 +31,38 @@ public class NodeLifecycleTests(ITestOutputHelper output)
         Assert.Contains("nonsense", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("listening on", result.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ConfigFile_SetsSiteConnectorsAndServices()
+    {
+        await using var net = new VanNetwork(output);
+        var a = await net.StartNodeAsync("A");
+        var config = Path.Combine(Path.GetTempPath(), $"van-config-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              // comments and trailing commas are fine
+              "site": "edge",
+              "connect": [ "{{a.Endpoint}},cost=3" ],
+              "echo": [ "cfg-echo" ],
+              "helloIntervalMs": 500,
+            }
+            """);
+        try
+        {
+            await net.StartNodeAsync("B", "--config", config);
+            await VanNetwork.WaitForAddressAsync(a, "cfg-echo", "B");
+
+            var request = await VanCli.RunAsync(VanNetwork.Deadline, "request", "--connect", a.Endpoint, "cfg-echo", "hi");
+            output.WriteLine(request.ToString());
+            Assert.Equal("hi\tvan-node=B", request.Stdout.Trim());
+            var status = await VanCli.RunAsync(VanNetwork.Deadline, "status", "--connect", a.Endpoint);
+            output.WriteLine(status.ToString());
+            Assert.Matches(@"B\s+site edge\s+cost 3 via B", status.Stdout);
+            Assert.Contains("A - B  cost 3", status.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }
