@@ -186,13 +186,13 @@ public sealed partial class VanRouter
     }
 
     /// <summary>The connection a message for <paramref name="neighbourId"/> goes out on, if any is live.</summary>
-    private RouterConnection? LiveConnection(string neighbourId)
+    private RouterConnection? LiveConnection(string neighbourId, InFlight? excluding = null)
     {
         if (_neighbours.TryGetValue(neighbourId, out var list))
         {
             foreach (var rc in list)
             {
-                if (!rc.IsClosed && rc.DataSender is { IsDetached: false })
+                if (!rc.IsClosed && rc.DataSender is { IsDetached: false } && excluding?.IsExcluded(rc) != true)
                 {
                     return rc;
                 }

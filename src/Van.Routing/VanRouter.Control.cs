@@ -235,6 +235,10 @@ public sealed partial class VanRouter
             }
         }
 
-        public void SnapshotChanged(RoutingSnapshot snapshot) => router._snapshot = snapshot;
+        public void SnapshotChanged(RoutingSnapshot snapshot)
+        {
+            router._snapshot = snapshot;
+            Interlocked.Exchange(ref router._snapshotChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
 }

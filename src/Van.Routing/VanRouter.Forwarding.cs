@@ -147,6 +147,8 @@ public sealed partial class VanRouter
 
     private async Task RouteUnicastAsync(InFlight f, Distribution distribution)
     {
+        f.Started = _time.GetTimestamp();
+        f.SnapshotVersion = _snapshot.Version;
         try
         {
             while (true)
@@ -177,6 +179,11 @@ public sealed partial class VanRouter
                 var sender = hop?.DataSender;
                 if (local is null && sender is null)
                 {
+                    if (await WaitForNewRoutesAsync(f))
+                    {
+                        continue;
+                    }
+
                     f.Finish(GiveUp(f, transit));
                     return;
                 }
@@ -219,14 +226,26 @@ public sealed partial class VanRouter
 
                 if (notSent || state is Released)
                 {
+                    // Nobody has it. Rule out what failed: the connection when the message never left it (the
+                    // destination may be reachable another way), else the destination.
                     f.WasReleased |= state is Released;
-                    if (f.Attempts < _options.MaxForwardAttempts && (!transit || destNode == NodeId))
+                    var viaOtherConnection = notSent && hop is not null;
+                    f.Exclude(viaOtherConnection ? hop! : local ?? (object)destNode!);
+
+                    // Only the ingress chooses among destinations; a transit node retries only another connection,
+                    // the destination node only another local consumer, and otherwise hands it back upstream.
+                    var mayRetryHere = !f.FromNode || viaOtherConnection || destNode == NodeId;
+                    if (mayRetryHere && f.Attempts < _options.MaxForwardAttempts)
                     {
-                        f.Exclude(local ?? (object)destNode!);
                         continue;
                     }
 
-                    f.Finish(transit ? Released.Instance : GiveUp(f, transit));
+                    if (await WaitForNewRoutesAsync(f))
+                    {
+                        continue;
+                    }
+
+                    f.Finish(f.FromNode ? Released.Instance : GiveUp(f, transit));
                     return;
                 }
 
@@ -248,6 +267,42 @@ public sealed partial class VanRouter
             Log.ForwardFailed(_logger, NodeId, f.Address, e);
             f.Finish(Reject(ErrorCondition.InternalError, $"Node '{NodeId}' failed to route the message to '{f.Address}': {e.Message}"));
         }
+    }
+
+    /// <summary>
+    /// At the ingress, after destinations that routing knew of failed: waits (within
+    /// <see cref="VanRouterOptions.RerouteTimeout"/> of the message's arrival) for routing to publish new routes, then
+    /// lets the message try again from scratch. Nodes that die or links that drop are routed around this way instead
+    /// of failing a message that the next snapshot can deliver. False when there is nothing to wait for.
+    /// </summary>
+    private async Task<bool> WaitForNewRoutesAsync(InFlight f)
+    {
+        if (f.FromNode || !f.SawRoute)
+        {
+            return false;
+        }
+
+        var remaining = _options.RerouteTimeout - _time.GetElapsedTime(f.Started);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var changed = Volatile.Read(ref _snapshotChanged).Task;
+        if (_snapshot.Version == f.SnapshotVersion)
+        {
+            try
+            {
+                await changed.WaitAsync(remaining, _time, _stopping.Token);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        f.StartOver(_snapshot.Version);
+        return true;
     }
 
     /// <summary>What to tell upstream when no destination is left.</summary>
@@ -279,7 +334,8 @@ public sealed partial class VanRouter
             return null;
         }
 
-        return LiveConnection(nextHop);
+        f.SawRoute = true;
+        return LiveConnection(nextHop, f);
     }
 
     private Consumer? ChooseLocal(InFlight f, Distribution distribution)
@@ -322,6 +378,7 @@ public sealed partial class VanRouter
         }
 
         var remotes = _snapshot.GetDestinations(f.Address);
+        f.SawRoute |= remotes.Count > 0 || local is not null;
         RouterConnection? bestHop = null;
         string? bestNode = null;
         var bestScore = long.MaxValue;
@@ -332,7 +389,7 @@ public sealed partial class VanRouter
         for (var i = 0; i < remotes.Count; i++)
         {
             var d = remotes[i];
-            if (f.IsExcluded(d.NodeId) || Array.IndexOf(f.Header.Trace, d.NextHop) >= 0 || LiveConnection(d.NextHop) is not { } hop)
+            if (f.IsExcluded(d.NodeId) || Array.IndexOf(f.Header.Trace, d.NextHop) >= 0 || LiveConnection(d.NextHop, f) is not { } hop)
             {
                 continue;
             }

@@ -37,6 +37,7 @@ public sealed partial class VanRouter : IAsyncDisposable
     private readonly KeyValuePair<string, Distribution>[] _distributions;
     private readonly string _nodeAddressPrefix;
     private volatile RoutingSnapshot _snapshot;
+    private TaskCompletionSource _snapshotChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextReplyId;
     private int _started;
 
@@ -71,6 +72,9 @@ public sealed partial class VanRouter : IAsyncDisposable
     internal VanRouterOptions Options => _options;
 
     internal bool HasLocalConsumer(string address) => _local.Get(address).Length > 0;
+
+    /// <summary>Open connections to a neighbour (for tests).</summary>
+    internal int ConnectionsTo(string neighbourId) => _neighbours.TryGetValue(neighbourId, out var list) ? list.Count(c => !c.IsClosed) : 0;
 
     /// <summary>Control messages this node has sent (for simulations; read racily while the node runs).</summary>
     internal long ControlMessagesSent => _protocol.MessagesSent;

@@ -39,6 +39,14 @@ public sealed class VanRouterOptions
     /// <summary>How many destinations a node tries for one message before it gives up (default 3).</summary>
     public int MaxForwardAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How long the ingress node keeps a message whose known destinations all failed (a node died, a link dropped),
+    /// waiting for routing to converge on new routes, before it answers no-route (default 5 s; zero disables).
+    /// Covers dead-neighbour detection (<see cref="HelloInterval"/> × <see cref="DeadAfterMissedHellos"/>) plus a
+    /// round of flooding. Messages to addresses nothing serves fail at once regardless.
+    /// </summary>
+    public TimeSpan RerouteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>First delay before a connector retries (default 100 ms); doubles per failure up to <see cref="ReconnectMaxDelay"/>.</summary>
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -86,6 +94,11 @@ public sealed class VanRouterOptions
         if (ProducerCredit < 1 || ConsumerCapacity < 1 || MaxForwardAttempts < 1)
         {
             throw new ArgumentException("ProducerCredit, ConsumerCapacity and MaxForwardAttempts must be at least 1.");
+        }
+
+        if (RerouteTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("RerouteTimeout must not be negative.");
         }
 
         if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)

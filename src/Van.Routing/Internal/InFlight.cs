@@ -25,6 +25,23 @@ internal sealed class InFlight(ReadOnlyMemory<byte> message, string address, Rou
 
     public List<object>? Excluded { get; private set; }
 
+    /// <summary>When this node started routing it (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long Started { get; set; }
+
+    /// <summary>The routing snapshot its current round of attempts chose from.</summary>
+    public long SnapshotVersion { get; set; }
+
+    /// <summary>Routing knew a destination for it (so a failure is worth waiting out, unlike "nothing serves this").</summary>
+    public bool SawRoute { get; set; }
+
+    /// <summary>New routes came: forget what failed under the old ones.</summary>
+    public void StartOver(long snapshotVersion)
+    {
+        SnapshotVersion = snapshotVersion;
+        Excluded = null;
+        Attempts = 0;
+    }
+
     public void Exclude(object destination) => (Excluded ??= []).Add(destination);
 
     public bool IsExcluded(object destination) => Excluded is { } e && e.Contains(destination);

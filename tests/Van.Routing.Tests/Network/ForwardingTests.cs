@@ -208,4 +208,60 @@ public class ForwardingTests
         Assert.Equal("C", (await retryReply).ApplicationProperties!["van-node"]);
         Assert.Equal("C", await caller.CallAsync("svc"));
     }
+
+    [Fact]
+    public async Task LargeMessage_CrossesTwoHops_WithBodyAndPropertiesByteForByte()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B");
+        net.Link("B", "C");
+        var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sink = c.AddLocalService("sink", (message, _) =>
+        {
+            received.TrySetResult(message.ToArray());
+            return ValueTask.FromResult<DeliveryState>(Accepted.Instance);
+        });
+        await net.WaitConvergedAsync("sink");
+
+        var body = new byte[1 << 20];
+        new Random(7).NextBytes(body);
+        var message = AmqpMessage.CreateData(body);
+        message.Properties = new Properties { To = "sink", MessageId = "big", Subject = "payload" };
+        message.ApplicationProperties = new() { ["k"] = "v" };
+        var sent = message.ToArray();
+        Assert.IsType<Accepted>(await a.SendAsync(sent).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        var arrived = await received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(new MessageReader(sent).BodySection.SequenceEqual(new MessageReader(arrived).BodySection));
+        Assert.True(new MessageReader(sent).PropertiesSection.SequenceEqual(new MessageReader(arrived).PropertiesSection));
+        Assert.True(new MessageReader(sent).ApplicationPropertiesSection.SequenceEqual(new MessageReader(arrived).ApplicationPropertiesSection));
+    }
+
+    [Fact]
+    public async Task TwoConnectionsBetweenTheSameNodes_OneNeighbour_AndLosingOneKeepsTheRoute()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        net.Link("A", "B");
+        net.Link("B", "A");
+        using var echo = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        await net.WaitConvergedAsync("echo");
+        using var caller = new TestCaller(a);
+        Assert.Equal("B", await caller.CallAsync("echo"));
+
+        await TestNetwork.WaitUntilAsync(() => a.ConnectionsTo("B") == 2 && b.ConnectionsTo("A") == 2, "both connections up");
+        net.Cut("A", "B");
+        await TestNetwork.WaitUntilAsync(() => a.ConnectionsTo("B") == 1 && b.ConnectionsTo("A") == 1, "the cut seen on both sides");
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("B", await caller.CallAsync("echo"));
+        }
+
+        Assert.True(a.Snapshot.TryGetRoute("B", out var hop, out _));
+        Assert.Equal("B", hop);
+    }
 }
