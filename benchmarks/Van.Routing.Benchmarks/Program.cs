@@ -9,7 +9,14 @@ using Van.Routing.Benchmarks;
 
 // Convergence of a whole network of nodes (engine, control links, protocol) on in-memory transports: how long until
 // every node knows every node and address, how many control messages that took, and what a node costs in memory.
-//   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- [--nodes 1000] [--extra N] [--seed S]
+//   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- [--nodes 1000] [--extra N] [--seed S] [--hello MS]
+// and the message path through 0, 1 and 2 hops over TCP:
+//   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- --forward [--messages N] [--body BYTES]
+if (args.Contains("--forward"))
+{
+    return await ForwardBenchmark.RunAsync(Arg("--messages", 100_000), Arg("--body", 256), Arg("--window", 200));
+}
+
 var nodes = Arg("--nodes", 1000);
 var extra = Arg("--extra", nodes / 2);
 var seed = Arg("--seed", 1);

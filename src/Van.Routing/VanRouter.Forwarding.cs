@@ -308,6 +308,13 @@ public sealed partial class VanRouter
     /// <summary>What to tell upstream when no destination is left.</summary>
     private DeliveryState GiveUp(InFlight f, bool transit)
     {
+        if (f.Address.StartsWith(_nodeAddressPrefix, StringComparison.Ordinal) && _local.Get(f.Address).Length == 0)
+        {
+            // A node address is served here or nowhere (a reply address whose client left, say): final, not a
+            // routing transient for the ingress to wait out.
+            return Reject(VanErrors.NoRoute, $"Nothing consumes '{f.Address}' on node '{NodeId}'.");
+        }
+
         if (f.FromNode)
         {
             // Not this node's call: the ingress re-routes or reports no route.

@@ -264,4 +264,22 @@ public class ForwardingTests
         Assert.True(a.Snapshot.TryGetRoute("B", out var hop, out _));
         Assert.Equal("B", hop);
     }
+
+    [Fact]
+    public async Task ReplyAddressWhoseConsumerLeft_IsRejectedAtOnceWithNoRoute()
+    {
+        await using var net = new TestNetwork();
+        // Were the answer treated as a transient, the ingress would hold it this long and the test's 30 s wait fail.
+        var a = net.Add("A", o => o.RerouteTimeout = TimeSpan.FromMinutes(10));
+        var b = net.Add("B", o => o.RerouteTimeout = TimeSpan.FromMinutes(10));
+        net.Link("A", "B");
+        await net.WaitConvergedAsync();
+        var gone = b.NewReplyAddress();
+
+        var message = AmqpMessage.Create("late reply");
+        message.Properties = new Properties { To = gone };
+        var outcome = Assert.IsType<Rejected>(await a.SendAsync(message.ToArray()).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(VanErrors.NoRoute, outcome.Error!.Condition);
+        Assert.Contains(gone, outcome.Error.Description, StringComparison.Ordinal);
+    }
 }
