@@ -12,7 +12,12 @@ namespace Van.Routing;
 public sealed partial class VanRouter
 {
     private readonly ConcurrentDictionary<(string Node, string Address), StrongBox<int>> _remoteLoad = new();
-    private uint _rotation;
+    // Turns per address, so equal choices alternate for each address whatever else the node routes.
+    private readonly ConcurrentDictionary<string, StrongBox<uint>> _localTurns = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<uint>> _remoteTurns = new(StringComparer.Ordinal);
+
+    private static uint NextTurn(ConcurrentDictionary<string, StrongBox<uint>> turns, string address) =>
+        Interlocked.Increment(ref turns.GetOrAdd(address, static _ => new StrongBox<uint>()).Value);
 
     /// <summary>A message from a client's sender link: this node is its ingress.</summary>
     internal void OnClientDelivery(ProducerLink producer, AmqpDelivery delivery)
@@ -350,7 +355,7 @@ public sealed partial class VanRouter
         var consumers = _local.Get(f.Address);
         Consumer? best = null;
         var bestScore = int.MaxValue;
-        var start = consumers.Length == 0 ? 0 : (int)(Interlocked.Increment(ref _rotation) % (uint)consumers.Length);
+        var start = consumers.Length <= 1 ? 0 : (int)(NextTurn(_localTurns, f.Address) % (uint)consumers.Length);
         for (var k = 0; k < consumers.Length; k++)
         {
             var c = consumers[(start + k) % consumers.Length];
@@ -392,7 +397,7 @@ public sealed partial class VanRouter
         var bestHasCapacity = false;
         var tierCost = -1;
         var tierMatches = 0u;
-        var turn = Interlocked.Increment(ref _rotation);
+        var turn = remotes.Count > 1 ? NextTurn(_remoteTurns, f.Address) : 0;
         for (var i = 0; i < remotes.Count; i++)
         {
             var d = remotes[i];

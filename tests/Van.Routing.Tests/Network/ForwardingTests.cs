@@ -282,4 +282,28 @@ public class ForwardingTests
         Assert.Equal(VanErrors.NoRoute, outcome.Error!.Condition);
         Assert.Contains(gone, outcome.Error.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Closest_EqualCostInstances_TakeTurns()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B", 2);
+        net.Link("A", "C", 2);
+        using var e1 = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var e2 = EchoService.Add(c, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        await TestNetwork.WaitUntilAsync(() => a.NodesServing("echo").Count == 2, "both instances known");
+
+        using var caller = new TestCaller(a);
+        var answers = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            answers.Add(await caller.CallAsync("echo"));
+        }
+
+        Assert.Equal(10, answers.Count(n => n == "B"));
+        Assert.Equal(10, answers.Count(n => n == "C"));
+    }
 }
