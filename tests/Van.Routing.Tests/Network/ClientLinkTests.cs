@@ -177,4 +177,38 @@ public class ClientLinkTests
         Assert.Equal(ErrorCondition.NotAllowed, connection.Error?.Condition);
         Assert.Contains("'A'", connection.Error?.Description, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ControlLink_GarbageIsRejected_AndTheNodeGoesOnRouting()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        using var echo = EchoService.Add(a, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        var peer = await ConnectClientAsync(a, NodeOpen("X"));
+        var control = await peer.OpenSenderAsync("c", "_van/control", SenderSettleMode.Unsettled).WaitAsync(Deadline);
+
+        foreach (var garbage in new[] { new byte[] { 0x00, 0x53, 0x77, 0xa1, 0x02, 0x68, 0x69 }, [0x00, 0x53, 0x75, 0xa0, 0x01], [0xff] })
+        {
+            var outcome = Assert.IsType<Rejected>(await control.SendAsync(garbage).WaitAsync(Deadline));
+            Assert.Equal(ErrorCondition.DecodeError, outcome.Error!.Condition);
+        }
+
+        Assert.False(control.IsDetached);
+        using var caller = new TestCaller(a);
+        Assert.Equal("A", await caller.CallAsync("echo"));
+    }
+
+    [Fact]
+    public async Task ClientLinks_ToReservedAddresses_AreRefused()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var session = await ConnectClientAsync(a);
+        var ex = await Assert.ThrowsAnyAsync<AmqpException>(() => session.OpenSenderAsync("s", "_van/data").WaitAsync(Deadline));
+        Assert.Equal(ErrorCondition.NotAllowed, ex.Condition);
+        ex = await Assert.ThrowsAnyAsync<AmqpException>(() => session.OpenReceiverAsync("r", "_van/node/B/r/1").WaitAsync(Deadline));
+        Assert.Equal(ErrorCondition.NotAllowed, ex.Condition);
+        ex = await Assert.ThrowsAnyAsync<AmqpException>(() => session.OpenReceiverAsync("r2", null).WaitAsync(Deadline));
+        Assert.Equal(ErrorCondition.InvalidField, ex.Condition);
+    }
 }
