@@ -8,6 +8,8 @@ namespace Van.Routing;
 
 public sealed partial class VanRouter
 {
+    private long _ticks;
+
     private void Post(ControlEvent e) => _control.Writer.TryWrite(e);
 
     /// <summary>
@@ -121,6 +123,11 @@ public sealed partial class VanRouter
                 break;
 
             case ControlEventKind.Tick:
+                if (++_ticks % 64 == 0)
+                {
+                    PruneCounters();
+                }
+
                 foreach (var (peer, connections) in _neighbours)
                 {
                     foreach (var rc in connections)

@@ -16,6 +16,41 @@ public sealed partial class VanRouter
     private readonly ConcurrentDictionary<string, StrongBox<uint>> _localTurns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<uint>> _remoteTurns = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Drops load and turn counters of addresses or destinations routing no longer knows (called on the control loop
+    /// now and then), so a node that sees many short-lived addresses does not keep them all. A forward still holding a
+    /// dropped counter only skews one load figure until it completes.
+    /// </summary>
+    internal int CounterCount => _remoteLoad.Count + _remoteTurns.Count + _localTurns.Count;
+
+    internal void PruneCounters()
+    {
+        var snapshot = _snapshot;
+        foreach (var (key, box) in _remoteLoad)
+        {
+            if (Volatile.Read(ref box.Value) == 0 && !snapshot.GetDestinations(key.Address).Any(d => d.NodeId == key.Node))
+            {
+                _remoteLoad.TryRemove(new KeyValuePair<(string, string), StrongBox<int>>(key, box));
+            }
+        }
+
+        foreach (var address in _remoteTurns.Keys)
+        {
+            if (snapshot.GetDestinations(address).Count < 2)
+            {
+                _remoteTurns.TryRemove(address, out _);
+            }
+        }
+
+        foreach (var address in _localTurns.Keys)
+        {
+            if (_local.Get(address).Length < 2)
+            {
+                _localTurns.TryRemove(address, out _);
+            }
+        }
+    }
+
     private static uint NextTurn(ConcurrentDictionary<string, StrongBox<uint>> turns, string address) =>
         Interlocked.Increment(ref turns.GetOrAdd(address, static _ => new StrongBox<uint>()).Value);
 

@@ -306,4 +306,29 @@ public class ForwardingTests
         Assert.Equal(10, answers.Count(n => n == "B"));
         Assert.Equal(10, answers.Count(n => n == "C"));
     }
+
+    [Fact]
+    public async Task LoadCounters_OfWithdrawnServices_ArePruned()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B");
+        net.Link("A", "C");
+        var e1 = EchoService.Add(b, "svc", TimeSpan.Zero, 64, TimeProvider.System);
+        var e2 = EchoService.Add(c, "svc", TimeSpan.Zero, 64, TimeProvider.System);
+        await TestNetwork.WaitUntilAsync(() => a.NodesServing("svc").Count == 2, "both instances known");
+        using var caller = new TestCaller(a);
+        await caller.CallAsync("svc");
+        await caller.CallAsync("svc");
+        a.PruneCounters();
+        Assert.True(a.CounterCount > 0);
+
+        e1.Dispose();
+        e2.Dispose();
+        await TestNetwork.WaitUntilAsync(() => a.NodesServing("svc").Count == 0, "the services withdrawn");
+        a.PruneCounters();
+        Assert.Equal(0, a.CounterCount);
+    }
 }
