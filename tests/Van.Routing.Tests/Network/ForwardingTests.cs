@@ -331,4 +331,29 @@ public class ForwardingTests
         a.PruneCounters();
         Assert.Equal(0, a.CounterCount);
     }
+
+    [Fact]
+    public async Task NodeRestartsUnderTheSameId_IsLearnedAgainAndServes()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        net.Link("A", "B");
+        using (EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System))
+        {
+            await net.WaitConvergedAsync("echo");
+            using var before = new TestCaller(a);
+            Assert.Equal("B", await before.CallAsync("echo"));
+        }
+
+        await b.DisposeAsync();
+        await TestNetwork.WaitUntilAsync(() => a.NodesServing("echo").Count == 0, "B gone");
+
+        // Same id, fresh process state: its records start again, and must win over what the network remembers.
+        var b2 = net.Add("B");
+        using var echo = EchoService.Add(b2, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        await TestNetwork.WaitUntilAsync(() => a.NodesServing("echo").Count == 1, "the restarted B's service known");
+        using var caller = new TestCaller(a);
+        Assert.Equal("B", await caller.CallAsync("echo"));
+    }
 }

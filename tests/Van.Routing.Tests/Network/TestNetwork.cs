@@ -38,7 +38,6 @@ internal sealed class TestNetwork : IAsyncDisposable
     {
         var state = new LinkState();
         _links[(from, to)] = state;
-        var target = Nodes[to];
         Nodes[from].AddConnector($"{from}->{to}", ct =>
         {
             if (state.Cut)
@@ -46,10 +45,11 @@ internal sealed class TestNetwork : IAsyncDisposable
                 throw new IOException($"link {from}-{to} is cut");
             }
 
+            // Looked up per dial, so a node restarted under the same id is found again.
             var (client, server) = InMemoryTransport.CreatePair();
             state.Transports.Add(client);
             state.Transports.Add(server);
-            _ = target.AcceptAsync(server, cost);
+            _ = Nodes[to].AcceptAsync(server, cost);
             return ValueTask.FromResult<AmqpTransport>(client);
         }, cost);
     }
