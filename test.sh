@@ -49,7 +49,7 @@ fi
 
 if [ -d benchmarks/Van.Routing.Benchmarks ]; then
   echo "== routing benchmark smoke (50 whole nodes converge and route)"
-  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Routing.Benchmarks -- --nodes 50 --hello 30000; then
+  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Routing.Benchmarks -- --nodes 50; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

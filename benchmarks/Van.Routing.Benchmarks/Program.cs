@@ -20,7 +20,10 @@ if (args.Contains("--forward"))
 var nodes = Arg("--nodes", 1000);
 var extra = Arg("--extra", nodes / 2);
 var seed = Arg("--seed", 1);
-var hello = TimeSpan.FromMilliseconds(Arg("--hello", 1000));
+// Every node of the network shares this process's cores, so a node can go unscheduled for seconds while the flood
+// runs: with the default 1 s HELLO, busy neighbours would be declared dead and the flood would churn. Real nodes are
+// separate processes; here liveness gets a long interval unless --hello says otherwise.
+var hello = TimeSpan.FromMilliseconds(Arg("--hello", 30_000));
 using var loggerFactory = args.Contains("--log")
     ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information))
     : null;
