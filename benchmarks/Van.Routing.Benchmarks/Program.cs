@@ -24,6 +24,7 @@ var seed = Arg("--seed", 1);
 // runs: with the default 1 s HELLO, busy neighbours would be declared dead and the flood would churn. Real nodes are
 // separate processes; here liveness gets a long interval unless --hello says otherwise.
 var hello = TimeSpan.FromMilliseconds(Arg("--hello", 30_000));
+var recompute = TimeSpan.FromMilliseconds(Arg("--recompute", 20));
 using var loggerFactory = args.Contains("--log")
     ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Information))
     : null;
@@ -36,7 +37,7 @@ var stopwatch = Stopwatch.StartNew();
 var routers = new VanRouter[nodes];
 for (var i = 0; i < nodes; i++)
 {
-    var options = new VanRouterOptions { NodeId = $"n{i}", HelloInterval = hello, LoggerFactory = loggerFactory, ReconnectMinDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromSeconds(1) };
+    var options = new VanRouterOptions { NodeId = $"n{i}", HelloInterval = hello, RecomputeInterval = recompute, LoggerFactory = loggerFactory, ReconnectMinDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromSeconds(1) };
     routers[i] = new VanRouter(options);
     await routers[i].StartAsync();
     routers[i].AddLocalService($"svc-{i}", (_, _) => ValueTask.FromResult<DeliveryState>(Accepted.Instance));

@@ -14,33 +14,70 @@ public sealed partial class VanRouter
 
     /// <summary>
     /// The one loop that owns the routing protocol: handles events in order, then recomputes routes once per burst
-    /// (never per message, never on the message path) and publishes the new snapshot.
+    /// (never per message, never on the message path) and publishes the new snapshot. Recomputes are at least
+    /// <see cref="VanRouterOptions.RecomputeInterval"/> apart: while links come up or a flood passes, the events of that
+    /// interval make one new link-state record and one route computation instead of one each.
     /// </summary>
     private async Task RunControlLoopAsync()
     {
         var reader = _control.Reader;
+        var lastRecompute = long.MinValue;
+
+        // One outstanding wait on the channel at a time (it has a single reader): a wait started while the
+        // recompute interval runs is carried over, never abandoned with a wake-up inside it.
+        Task<bool>? pending = null;
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token))
+            while (await (pending ?? reader.WaitToReadAsync(_stopping.Token).AsTask()))
             {
-                while (reader.TryRead(out var e))
+                pending = null;
+                HandleQueued(reader);
+                var wait = lastRecompute == long.MinValue ? TimeSpan.Zero : _options.RecomputeInterval - _time.GetElapsedTime(lastRecompute);
+                if (wait > TimeSpan.Zero)
                 {
-                    try
+                    var due = Task.Delay(wait, _time, _stopping.Token);
+                    while (true)
                     {
-                        Handle(e);
+                        pending ??= reader.WaitToReadAsync(_stopping.Token).AsTask();
+                        if (await Task.WhenAny(pending, due) == due)
+                        {
+                            break;
+                        }
+
+                        if (!await pending)
+                        {
+                            break;
+                        }
+
+                        pending = null;
+                        HandleQueued(reader);
                     }
-                    catch (Exception ex) when (ex is not OutOfMemoryException)
-                    {
-                        Log.ControlEventFailed(_logger, NodeId, e.Kind.ToString(), ex);
-                    }
+
+                    await due;
                 }
 
                 _protocol.Recompute();
+                lastRecompute = _time.GetTimestamp();
             }
         }
         catch (OperationCanceledException)
         {
             // Stopping.
+        }
+    }
+
+    private void HandleQueued(System.Threading.Channels.ChannelReader<ControlEvent> reader)
+    {
+        while (reader.TryRead(out var e))
+        {
+            try
+            {
+                Handle(e);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ControlEventFailed(_logger, NodeId, e.Kind.ToString(), ex);
+            }
         }
     }
 

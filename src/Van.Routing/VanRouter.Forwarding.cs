@@ -157,6 +157,10 @@ public sealed partial class VanRouter
                 f.Header.Dest = [node];
             }
 
+            // A node address names a node that has sent us something (a reply address, say): if it is not routable
+            // yet, routes are still converging, so the ingress waits for them rather than failing at once.
+            f.SawRoute = node != NodeId;
+
             _ = RouteUnicastAsync(f, Distribution.Closest);
             return;
         }
@@ -311,9 +315,11 @@ public sealed partial class VanRouter
 
     /// <summary>
     /// At the ingress, after destinations that routing knew of failed: waits (within
-    /// <see cref="VanRouterOptions.RerouteTimeout"/> of the message's arrival) for routing to publish new routes, then
-    /// lets the message try again from scratch. Nodes that die or links that drop are routed around this way instead
-    /// of failing a message that the next snapshot can deliver. False when there is nothing to wait for.
+    /// <see cref="VanRouterOptions.RerouteTimeout"/> of the message's arrival) for this node's next routing snapshot, or
+    /// for a short backoff (20 ms doubling to 500 ms) since the inconsistency may be on a node further along whose routes
+    /// lag behind ours, then lets the message try again from scratch. Nodes that die or links that drop are routed
+    /// around this way instead of failing a message that converged routes can deliver. False when there is nothing to
+    /// wait for.
     /// </summary>
     private async Task<bool> WaitForNewRoutesAsync(InFlight f)
     {
@@ -331,11 +337,18 @@ public sealed partial class VanRouter
         var changed = Volatile.Read(ref _snapshotChanged).Task;
         if (_snapshot.Version == f.SnapshotVersion)
         {
+            f.RetryDelay = f.RetryDelay == TimeSpan.Zero ? TimeSpan.FromMilliseconds(20) : TimeSpan.FromTicks(Math.Min(f.RetryDelay.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
+            var delay = f.RetryDelay < remaining ? f.RetryDelay : remaining;
             try
             {
-                await changed.WaitAsync(remaining, _time, _stopping.Token);
+                await Task.WhenAny(changed, Task.Delay(delay, _time, _stopping.Token));
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            if (_stopping.IsCancellationRequested)
             {
                 return false;
             }
@@ -376,13 +389,20 @@ public sealed partial class VanRouter
 
     private RouterConnection? NextHop(InFlight f, string destNode)
     {
-        if (!_snapshot.TryGetRoute(destNode, out var nextHop, out _) || Array.IndexOf(f.Header.Trace, nextHop) >= 0)
+        if (!_snapshot.TryGetRoute(destNode, out var nextHop, out _))
+        {
+            // Not in the routes yet (they are being recomputed), but a neighbour: it is its own next hop.
+            nextHop = destNode;
+        }
+
+        if (Array.IndexOf(f.Header.Trace, nextHop) >= 0)
         {
             return null;
         }
 
-        f.SawRoute = true;
-        return LiveConnection(nextHop, f);
+        var hop = LiveConnection(nextHop, f);
+        f.SawRoute |= hop is not null || nextHop != destNode;
+        return hop;
     }
 
     private Consumer? ChooseLocal(InFlight f, Distribution distribution)

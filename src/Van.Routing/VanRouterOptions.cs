@@ -24,6 +24,14 @@ public sealed class VanRouterOptions
     public int DeadAfterMissedHellos { get; set; } = 3;
 
     /// <summary>
+    /// Least time between two route computations (default 20 ms; zero computes after every burst of events). Events
+    /// that arrive meanwhile are folded into one new link-state record and one Dijkstra run, which keeps start-up and
+    /// floods cheap in large networks, at the cost of up to this much delay before routes reflect a change. (Traffic
+    /// never waits for it: a closed connection is avoided at once.)
+    /// </summary>
+    public TimeSpan RecomputeInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// Credit a node grants each producer link (default 250): the most unsettled messages one producer has in
     /// flight. Credit comes back as messages are settled downstream, so slow consumers slow producers.
     /// Raising it buys throughput on long paths at the cost of memory held for in-flight messages.
@@ -96,9 +104,9 @@ public sealed class VanRouterOptions
             throw new ArgumentException("ProducerCredit, ConsumerCapacity and MaxForwardAttempts must be at least 1.");
         }
 
-        if (RerouteTimeout < TimeSpan.Zero)
+        if (RerouteTimeout < TimeSpan.Zero || RecomputeInterval < TimeSpan.Zero)
         {
-            throw new ArgumentException("RerouteTimeout must not be negative.");
+            throw new ArgumentException("RerouteTimeout and RecomputeInterval must not be negative.");
         }
 
         if (ReconnectMinDelay <= TimeSpan.Zero || ReconnectMaxDelay < ReconnectMinDelay)

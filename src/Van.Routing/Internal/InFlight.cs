@@ -34,6 +34,9 @@ internal sealed class InFlight(ReadOnlyMemory<byte> message, string address, Rou
     /// <summary>Routing knew a destination for it (so a failure is worth waiting out, unlike "nothing serves this").</summary>
     public bool SawRoute { get; set; }
 
+    /// <summary>The ingress's current wait between rounds of attempts when routes do not change.</summary>
+    public TimeSpan RetryDelay { get; set; }
+
     /// <summary>New routes came: forget what failed under the old ones.</summary>
     public void StartOver(long snapshotVersion)
     {

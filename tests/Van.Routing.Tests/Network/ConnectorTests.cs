@@ -39,6 +39,7 @@ public class ConnectorTests
         {
             o.TimeProvider = clock;
             o.HelloInterval = TimeSpan.FromHours(1);
+            o.RecomputeInterval = TimeSpan.Zero;
             o.ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
             o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(800);
         });

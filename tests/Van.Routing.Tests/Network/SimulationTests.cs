@@ -12,7 +12,7 @@ public class SimulationTests(ITestOutputHelper output)
     {
         const int count = 100;
         var random = new Random(20261121);
-        await using var net = new TestNetwork { HelloInterval = TimeSpan.FromSeconds(1) };
+        await using var net = new TestNetwork();
         var stopwatch = Stopwatch.StartNew();
         var nodes = Enumerable.Range(0, count).Select(i => net.Add($"n{i}")).ToArray();
         foreach (var (i, node) in nodes.Index())
