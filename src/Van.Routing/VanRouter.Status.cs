@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Framing;
@@ -81,6 +80,4 @@ public sealed partial class VanRouter
 
         return ValueTask.FromResult<DeliveryState>(Accepted.Instance);
     }
-
-    internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

@@ -69,8 +69,6 @@ public sealed partial class VanRouter : IAsyncDisposable
 
     internal RoutingSnapshot Snapshot => _snapshot;
 
-    internal VanRouterOptions Options => _options;
-
     internal bool HasLocalConsumer(string address) => _local.Get(address).Length > 0;
 
     /// <summary>Open connections to a neighbour (for tests).</summary>

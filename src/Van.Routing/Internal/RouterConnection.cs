@@ -34,8 +34,6 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
 
     public string? PeerId { get; private set; }
 
-    public string? PeerSite { get; private set; }
-
     public int Cost { get; private set; } = localCost < 1 ? 1 : localCost;
 
     /// <summary>The link forwarded messages go out on; null until attached or once the connection is closed.</summary>
@@ -67,7 +65,6 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
             if (props is not null && Get(props, RoleKey) as string == InterNodeRole && Get(props, IdKey) is string id && id.Length > 0)
             {
                 PeerId = id;
-                PeerSite = Get(props, SiteKey) as string ?? "default";
                 var peerCost = Get(props, CostKey) switch
                 {
                     int i => i,
