@@ -361,7 +361,7 @@ public sealed partial class VanRouter
     /// <summary>What to tell upstream when no destination is left.</summary>
     private DeliveryState GiveUp(InFlight f, bool transit)
     {
-        if (f.Address.StartsWith(_nodeAddressPrefix, StringComparison.Ordinal) && _local.Get(f.Address).Length == 0)
+        if (f.Address.StartsWith(_nodeAddressPrefix, StringComparison.Ordinal) && !HasLocalConsumer(f.Address))
         {
             // A node address is served here or nowhere (a reply address whose client left, say): final, not a
             // routing transient for the ingress to wait out.

@@ -160,7 +160,7 @@ public sealed partial class VanRouter : IAsyncDisposable
     {
         var remote = _snapshot.GetDestinations(address);
         var nodes = new List<string>(remote.Count + 1);
-        if (_local.Get(address).Length > 0)
+        if (HasLocalConsumer(address))
         {
             nodes.Add(NodeId);
         }
@@ -205,16 +205,7 @@ public sealed partial class VanRouter : IAsyncDisposable
         {
             if (c.Connection is { } connection)
             {
-                try
-                {
-                    using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    await connection.CloseAsync(cancellationToken: bound.Token);
-                }
-                catch (Exception e) when (e is OperationCanceledException or Van.Core.Amqp.Engine.AmqpException or IOException or ObjectDisposedException)
-                {
-                    // Closing anyway.
-                }
-
+                await CloseQuietlyAsync(connection, null);
                 await connection.DisposeAsync();
             }
         });

@@ -114,20 +114,4 @@ public sealed class VanRouterOptions
             throw new ArgumentException("ReconnectMinDelay must be positive and ReconnectMaxDelay at least as large.");
         }
     }
-
-    internal Distribution DistributionOf(string address)
-    {
-        var best = DefaultDistribution;
-        var bestLength = -1;
-        foreach (var (prefix, distribution) in Distributions)
-        {
-            if (prefix.Length > bestLength && address.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                best = distribution;
-                bestLength = prefix.Length;
-            }
-        }
-
-        return best;
-    }
 }
