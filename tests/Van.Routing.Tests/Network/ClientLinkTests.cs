@@ -3,7 +3,6 @@ using Van.Core.Amqp.Engine;
 using Van.Core.Amqp.Framing;
 using Van.Core.Amqp.Messaging;
 using Van.Core.Transport;
-using Van.Routing.Internal;
 
 namespace Van.Routing.Tests.Network;
 
@@ -69,8 +68,8 @@ public class ClientLinkTests
         var a = net.Add("A");
         var b = net.Add("B");
         net.Link("A", "B");
-        using var local = EchoService.Add(a, "echo", TimeSpan.Zero, 64, TimeProvider.System);
-        using var remote = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var local = TestNetwork.Echo(a);
+        using var remote = TestNetwork.Echo(b);
         await TestNetwork.WaitUntilAsync(() => a.NodesServing("echo").Count == 2, "both instances known");
 
         using var caller = new TestCaller(a);
@@ -136,7 +135,7 @@ public class ClientLinkTests
     {
         await using var net = new TestNetwork();
         var a = net.Add("A");
-        using var echo = EchoService.Add(a, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var echo = TestNetwork.Echo(a);
         var peer = await ConnectClientAsync(a, NodeOpen("X"));
         var data = await peer.OpenSenderAsync("d", "_van/data", SenderSettleMode.Mixed).WaitAsync(Deadline);
 
@@ -183,7 +182,7 @@ public class ClientLinkTests
     {
         await using var net = new TestNetwork();
         var a = net.Add("A");
-        using var echo = EchoService.Add(a, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var echo = TestNetwork.Echo(a);
         var peer = await ConnectClientAsync(a, NodeOpen("X"));
         var control = await peer.OpenSenderAsync("c", "_van/control", SenderSettleMode.Unsettled).WaitAsync(Deadline);
 

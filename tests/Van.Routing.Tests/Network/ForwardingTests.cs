@@ -1,6 +1,5 @@
 using Van.Core.Amqp.Framing;
 using Van.Core.Amqp.Messaging;
-using Van.Routing.Internal;
 
 namespace Van.Routing.Tests.Network;
 
@@ -15,7 +14,7 @@ public class ForwardingTests
         var c = net.Add("C");
         net.Link("A", "B");
         net.Link("B", "C");
-        using var echo = EchoService.Add(c, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var echo = TestNetwork.Echo(c);
         await net.WaitConvergedAsync("echo");
 
         using var caller = new TestCaller(a);
@@ -49,8 +48,8 @@ public class ForwardingTests
         var c = net.Add("C");
         net.Link("A", "B", cost: 1);
         net.Link("A", "C", cost: 5);
-        using var e1 = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
-        using var e2 = EchoService.Add(c, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var e1 = TestNetwork.Echo(b);
+        using var e2 = TestNetwork.Echo(c);
         await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("echo").Count == 2, "both instances known");
 
         using var caller = new TestCaller(a);
@@ -165,7 +164,7 @@ public class ForwardingTests
         net.Link("B", "D", 1);
         net.Link("A", "C", 3);
         net.Link("C", "D", 3);
-        using var echo = EchoService.Add(d, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var echo = TestNetwork.Echo(d);
         await net.WaitConvergedAsync("echo");
 
         // Links come up in any order, so routes may pass through the dearer path before all four are up.
@@ -250,7 +249,7 @@ public class ForwardingTests
         var b = net.Add("B");
         net.Link("A", "B");
         net.Link("B", "A");
-        using var echo = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var echo = TestNetwork.Echo(b);
         await net.WaitConvergedAsync("echo");
         using var caller = new TestCaller(a);
         Assert.Equal("B", await caller.CallAsync("echo"));
@@ -294,8 +293,8 @@ public class ForwardingTests
         var c = net.Add("C");
         net.Link("A", "B", 2);
         net.Link("A", "C", 2);
-        using var e1 = EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System);
-        using var e2 = EchoService.Add(c, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var e1 = TestNetwork.Echo(b);
+        using var e2 = TestNetwork.Echo(c);
         await TestNetwork.WaitUntilAsync(() => a.NodesServing("echo").Count == 2, "both instances known");
 
         using var caller = new TestCaller(a);
@@ -318,8 +317,8 @@ public class ForwardingTests
         var c = net.Add("C");
         net.Link("A", "B");
         net.Link("A", "C");
-        var e1 = EchoService.Add(b, "svc", TimeSpan.Zero, 64, TimeProvider.System);
-        var e2 = EchoService.Add(c, "svc", TimeSpan.Zero, 64, TimeProvider.System);
+        var e1 = TestNetwork.Echo(b, "svc");
+        var e2 = TestNetwork.Echo(c, "svc");
         await TestNetwork.WaitUntilAsync(() => a.NodesServing("svc").Count == 2, "both instances known");
         using var caller = new TestCaller(a);
         await caller.CallAsync("svc");
@@ -341,7 +340,7 @@ public class ForwardingTests
         var a = net.Add("A");
         var b = net.Add("B");
         net.Link("A", "B");
-        using (EchoService.Add(b, "echo", TimeSpan.Zero, 64, TimeProvider.System))
+        using (TestNetwork.Echo(b))
         {
             await net.WaitConvergedAsync("echo");
             using var before = new TestCaller(a);
@@ -353,7 +352,7 @@ public class ForwardingTests
 
         // Same id, fresh process state: its records start again, and must win over what the network remembers.
         var b2 = net.Add("B");
-        using var echo = EchoService.Add(b2, "echo", TimeSpan.Zero, 64, TimeProvider.System);
+        using var echo = TestNetwork.Echo(b2);
         await TestNetwork.WaitUntilAsync(() => a.NodesServing("echo").Count == 1, "the restarted B's service known");
         using var caller = new TestCaller(a);
         Assert.Equal("B", await caller.CallAsync("echo"));

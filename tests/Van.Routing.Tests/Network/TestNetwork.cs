@@ -58,6 +58,10 @@ internal sealed class TestNetwork : IAsyncDisposable
         }, cost);
     }
 
+    /// <summary>The node's echo service (as <c>van node --echo</c>) at <paramref name="address"/>.</summary>
+    public static IDisposable Echo(VanRouter node, string address = "echo") =>
+        Van.Routing.Internal.EchoService.Add(node, address, TimeSpan.Zero, 64, TimeProvider.System);
+
     public void Cut(string from, string to)
     {
         var state = _links[(from, to)];
