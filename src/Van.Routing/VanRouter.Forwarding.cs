@@ -72,10 +72,10 @@ public sealed partial class VanRouter
         RouteIngress(delivery.Payload, producer.TargetAddress, presettled, Complete);
     }
 
-    private void RouteFromLocal(ReadOnlyMemory<byte> message, TaskCompletionSource<DeliveryState> completion) =>
-        RouteIngress(message, null, presettled: false, state => completion.TrySetResult(state));
+    private void RouteFromLocal(ReadOnlyMemory<byte> message, bool multicast, TaskCompletionSource<DeliveryState> completion) =>
+        RouteIngress(message, null, presettled: false, state => completion.TrySetResult(state), multicast);
 
-    private void RouteIngress(ReadOnlyMemory<byte> message, string? linkAddress, bool presettled, Action<DeliveryState> complete)
+    private void RouteIngress(ReadOnlyMemory<byte> message, string? linkAddress, bool presettled, Action<DeliveryState> complete, bool multicast = false)
     {
         RoutingHeader header;
         var address = linkAddress;
@@ -103,7 +103,15 @@ public sealed partial class VanRouter
         header.To = address;
         header.Dest = [];
         header.Trace = [];
-        Route(new InFlight(message, address, header, fromNode: false, presettled, complete));
+        var f = new InFlight(message, address, header, fromNode: false, presettled, complete);
+        if (multicast)
+        {
+            RouteMulticast(f);
+        }
+        else
+        {
+            Route(f);
+        }
     }
 
     /// <summary>A message forwarded by a neighbour on its data link.</summary>

@@ -183,7 +183,20 @@ public sealed partial class VanRouter : IAsyncDisposable
     public Task<DeliveryState> SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         var completion = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        RouteFromLocal(message, completion);
+        RouteFromLocal(message, multicast: false, completion);
+        return completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Routes an encoded AMQP message from this process to every consumer of its <c>to</c> address, whatever the
+    /// address's configured distribution (each consumer once, along the shortest-path tree). Completes with accepted
+    /// once the copies have left, or rejected with <see cref="VanErrors.NoRoute"/> when nothing consumes the address.
+    /// The copies are delivered after the call returns: <paramref name="message"/> must stay unchanged.
+    /// </summary>
+    public Task<DeliveryState> PublishAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        var completion = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        RouteFromLocal(message, multicast: true, completion);
         return completion.Task.WaitAsync(cancellationToken);
     }
 
