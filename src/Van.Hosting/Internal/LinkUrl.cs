@@ -1,0 +1,54 @@
+using Van.Routing;
+
+namespace Van.Internal;
+
+/// <summary>Link and listener addresses as configured: <c>HOST:PORT</c>, optionally with an <c>amqp://</c> scheme.</summary>
+internal static class LinkUrl
+{
+    public static bool TryParse(string? text, int cost, bool listener, out VanEndpoint endpoint, out string error)
+    {
+        endpoint = null!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "is empty; expected HOST:PORT";
+            return false;
+        }
+
+        var hostPort = text.Trim();
+        if (hostPort.StartsWith("amqp://", StringComparison.OrdinalIgnoreCase))
+        {
+            hostPort = hostPort["amqp://".Length..].TrimEnd('/');
+        }
+        else if (hostPort.Contains("://", StringComparison.Ordinal))
+        {
+            error = $"'{text}' has a scheme Van does not speak here; use HOST:PORT or amqp://HOST:PORT (amqps arrives with TLS support)";
+            return false;
+        }
+
+        if (hostPort.Contains(',', StringComparison.Ordinal))
+        {
+            error = $"'{text}' is not HOST:PORT (give the cost in the link's Cost, not in its URL)";
+            return false;
+        }
+
+        try
+        {
+            endpoint = VanEndpoint.Parse(hostPort);
+        }
+        catch (FormatException e)
+        {
+            error = e.Message;
+            return false;
+        }
+
+        if (endpoint.Host.Length == 0 || (!listener && endpoint.Port == 0))
+        {
+            error = $"'{text}' needs a host and a port from 1 to 65535";
+            return false;
+        }
+
+        endpoint.Cost = cost;
+        error = "";
+        return true;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Van;
+
+/// <summary>
+/// Handles requests to an address registered with <c>MapService</c>: returns the reply's bytes (ignored for one-way
+/// messages). Throwing fails the call with a <see cref="VanRemoteException"/> carrying the exception's type and message
+/// (never its stack trace). The token is cancelled at the caller's deadline, when the caller cancels, or when the
+/// host stops.
+/// </summary>
+public delegate ValueTask<ReadOnlyMemory<byte>> VanRequestHandler(VanRequest request, CancellationToken cancellationToken);
