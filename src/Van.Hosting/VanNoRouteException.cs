@@ -3,9 +3,9 @@ namespace Van;
 /// <summary>Nothing reachable serves the address: the network says so at once (the call was not handled).</summary>
 public sealed class VanNoRouteException : VanException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception; <paramref name="reason"/> is the network's own words (naming the address).</summary>
     public VanNoRouteException(string address, string? reason = null)
-        : base(address, $"No route to '{address}': {reason ?? "nothing reachable serves it."}")
+        : base(address, reason ?? $"No route to '{address}': nothing reachable serves it.")
     {
     }
 }

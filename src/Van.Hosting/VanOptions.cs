@@ -38,7 +38,9 @@ public sealed class VanOptions
 
     /// <summary>
     /// On stop, how long the node waits for handlers still running and calls still waiting for replies before it
-    /// leaves the network. Default 10 s (the host's own shutdown timeout may cut it shorter).
+    /// leaves the network. Default 10 s (the host's own shutdown timeout may cut it shorter). The node withdraws its
+    /// services first and stays linked at least 250 ms (within this timeout), so calls other nodes routed to it before
+    /// they heard are handed back and re-routed rather than lost.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

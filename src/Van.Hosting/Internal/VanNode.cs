@@ -33,6 +33,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
     private int _handlers;
     private int _stopped;
 
+    /// <summary>How long a stopping node stays linked after withdrawing its services, at least (within the drain timeout).</summary>
+    internal static readonly TimeSpan LeaveGrace = TimeSpan.FromMilliseconds(250);
+
     public VanNode(IOptions<VanOptions> options, IServiceProvider services, IEnumerable<ServiceRegistration> registrations, IVanSerializer serializer, ILoggerFactory? loggerFactory = null)
     {
         _options = options.Value;
@@ -147,10 +150,15 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
 
         await _leaving.CancelAsync();
         Log.Draining(_logger, NodeId, Volatile.Read(ref _handlers), _calls.Count);
-        var deadline = Stopwatch.GetTimestamp() + (long)(_options.DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+        var now = Stopwatch.GetTimestamp();
+        var deadline = now + (long)(_options.DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+
+        // Even with nothing running, stay linked a moment: a neighbour that routed here before it heard of the
+        // withdrawal gets its message released (and re-routed) rather than lost in doubt with the connection.
+        var graceEnd = Math.Min(deadline, now + (long)(LeaveGrace.TotalSeconds * Stopwatch.Frequency));
         try
         {
-            while ((Volatile.Read(ref _handlers) > 0 || !_calls.IsEmpty) && Stopwatch.GetTimestamp() < deadline)
+            while ((Volatile.Read(ref _handlers) > 0 || !_calls.IsEmpty || Stopwatch.GetTimestamp() < graceEnd) && Stopwatch.GetTimestamp() < deadline)
             {
                 // Shutdown only: polling a count beats a signal on every handler's exit on the hot path.
                 await Task.Delay(10, cancellationToken);
