@@ -281,7 +281,13 @@ public sealed partial class VanRouter
 
         public void SnapshotChanged(RoutingSnapshot snapshot)
         {
+            var previous = router._snapshot;
             router._snapshot = snapshot;
+            if (RouterTelemetry.RouteChanges.Enabled && !snapshot.HasSameRoutes(previous))
+            {
+                RouterTelemetry.RouteChanges.Add(1, router.TelemetryTags);
+            }
+
             Interlocked.Exchange(ref router._snapshotChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
     }

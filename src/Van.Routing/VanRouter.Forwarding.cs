@@ -118,6 +118,7 @@ public sealed partial class VanRouter
     internal void OnNodeDelivery(RouterConnection rc, AmqpDelivery delivery)
     {
         var link = delivery.Link;
+        RouterTelemetry.RecordTransfer(rc.ReceivedTags, delivery.Payload.Length);
         RoutingHeader header;
         try
         {
@@ -144,13 +145,22 @@ public sealed partial class VanRouter
         }
 
         var presettled = delivery.RemoteSettled;
-        Route(new InFlight(delivery.Payload, header.To, header, fromNode: true, presettled, state =>
+        Action<DeliveryState> complete = state =>
         {
             if (!presettled)
             {
                 link.Settle(delivery, state);
             }
-        }));
+        };
+
+        // Traced only when someone listens, in a closure of its own, so an untraced message costs nothing more.
+        if (RouterTelemetry.Source.HasListeners()
+            && RouterTelemetry.StartForward(delivery.Payload.Span, NodeId, header.To, header.Dest.Length == 1 ? header.Dest[0] : null) is { } activity)
+        {
+            complete = RouterTelemetry.StopForwardThen(activity, complete);
+        }
+
+        Route(new InFlight(delivery.Payload, header.To, header, fromNode: true, presettled, complete));
     }
 
     private void Route(InFlight f)
@@ -253,6 +263,7 @@ public sealed partial class VanRouter
                     else
                     {
                         var message = Rewrite(f, destNode!, strip: false);
+                        RouterTelemetry.RecordForward(hop!, message.Length);
                         var load = _remoteLoad.GetOrAdd((destNode!, f.Address), static _ => new StrongBox<int>());
                         Interlocked.Increment(ref load.Value);
                         try
@@ -561,11 +572,13 @@ public sealed partial class VanRouter
         {
             foreach (var (nextHop, nodes) in byHop)
             {
-                if (LiveConnection(nextHop)?.DataSender is { } sender)
+                if (LiveConnection(nextHop) is { DataSender: { } sender } hop)
                 {
                     any = true;
                     var copy = new RoutingHeader { To = f.Address, Dest = [.. nodes], Trace = [.. f.Header.Trace, NodeId] };
-                    _ = SendCopyAsync(sender, Rewrite(f.Message, copy, strip: false));
+                    var message = Rewrite(f.Message, copy, strip: false);
+                    RouterTelemetry.RecordForward(hop, message.Length);
+                    _ = SendCopyAsync(sender, message);
                 }
             }
         }

@@ -56,6 +56,7 @@ public sealed partial class VanRouter : IAsyncDisposable
         var protocolOptions = new RoutingProtocolOptions { HelloInterval = options.HelloInterval, DeadAfterMissedHellos = options.DeadAfterMissedHellos };
         _protocol = new RoutingProtocol(NodeId, options.Site, _time.GetUtcNow().ToUnixTimeMilliseconds(), new ProtocolOutput(this), _time, protocolOptions);
         _snapshot = _protocol.Snapshot;
+        TelemetryTags = RouterTelemetry.NodeTags(NodeId);
     }
 
     /// <summary>The prefix of node addresses: <c>_van/node/&lt;id&gt;/…</c> routes to node <c>id</c>.</summary>
@@ -68,6 +69,31 @@ public sealed partial class VanRouter : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> ListenEndpoints => [.. _listeners.Select(l => l.LocalEndPoint)];
 
     internal RoutingSnapshot Snapshot => _snapshot;
+
+    /// <summary>The tags of this node's node-wide measurements (<c>van.node</c>), built once.</summary>
+    internal KeyValuePair<string, object?>[] TelemetryTags { get; }
+
+    /// <summary>Neighbour nodes with at least one open connection (for the <c>van.router.nodes.connected</c> gauge).</summary>
+    internal int ConnectedNeighbourCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var (_, connections) in _neighbours)
+            {
+                foreach (var rc in connections)
+                {
+                    if (!rc.IsClosed)
+                    {
+                        count++;
+                        break;
+                    }
+                }
+            }
+
+            return count;
+        }
+    }
 
     internal bool HasLocalConsumer(string address) => _local.Get(address).Length > 0;
 
@@ -98,6 +124,7 @@ public sealed partial class VanRouter : IAsyncDisposable
             _background.Add(AcceptLoopAsync(listener, endpoint.Cost));
         }
 
+        RouterTelemetry.Register(this);
         _background.Add(RunControlLoopAsync());
         _background.Add(RunTimerAsync());
         AddLocalService(StatusAddress, HandleStatusAsync, 16);
@@ -209,6 +236,7 @@ public sealed partial class VanRouter : IAsyncDisposable
         }
 
         await _stopping.CancelAsync();
+        RouterTelemetry.Unregister(this);
         foreach (var listener in _listeners)
         {
             await listener.DisposeAsync();

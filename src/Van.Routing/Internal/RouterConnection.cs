@@ -36,6 +36,15 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
 
     public int Cost { get; private set; } = localCost < 1 ? 1 : localCost;
 
+    /// <summary>Telemetry tags (<c>van.node</c>, <c>van.peer</c>) of deliveries forwarded on this connection; null for clients.</summary>
+    public KeyValuePair<string, object?>[]? ForwardTags { get; private set; }
+
+    /// <summary>Telemetry tags of data-link transfers sent on this connection; null for clients.</summary>
+    public KeyValuePair<string, object?>[]? SentTags { get; private set; }
+
+    /// <summary>Telemetry tags of data-link transfers received on this connection; null for clients.</summary>
+    public KeyValuePair<string, object?>[]? ReceivedTags { get; private set; }
+
     /// <summary>The link forwarded messages go out on; null until attached or once the connection is closed.</summary>
     public SenderLink? DataSender => _dataSender;
 
@@ -73,6 +82,9 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
                     _ => 1,
                 };
                 Cost = Math.Max(_localCost, Math.Max(1, peerCost));
+                ForwardTags = RouterTelemetry.PeerTags(router.NodeId, id);
+                SentTags = RouterTelemetry.LinkTags(router.NodeId, id, "sent");
+                ReceivedTags = RouterTelemetry.LinkTags(router.NodeId, id, "received");
                 Kind = ConnectionKind.InterNode;
             }
             else

@@ -74,6 +74,31 @@ internal sealed class RoutingSnapshot
         return false;
     }
 
+    /// <summary>Whether <paramref name="other"/> routes to the same nodes, each by the same next hop at the same cost.</summary>
+    public bool HasSameRoutes(RoutingSnapshot other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(Routes, other.Routes))
+        {
+            return true;
+        }
+
+        if (Routes.Count != other.Routes.Count)
+        {
+            return false;
+        }
+
+        foreach (var (node, route) in Routes)
+        {
+            if (!other.Routes.TryGetValue(node, out var theirs) || theirs != route)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Reachable remote nodes serving <paramref name="address"/>, cheapest first (then by node id); an empty list when
     /// none. One lookup, no allocation.
