@@ -56,6 +56,15 @@ if [ -d benchmarks/Van.Routing.Benchmarks ]; then
   fi
 fi
 
+if [ -d benchmarks/Van.LoadTest ]; then
+  echo "== load-test smoke (every scenario and baseline runs briefly; every reply checked)"
+  if timeout 180 dotnet run -c Release --no-build --project benchmarks/Van.LoadTest -- --short; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
 summary="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
 echo "$summary"
