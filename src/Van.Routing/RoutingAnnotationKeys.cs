@@ -16,6 +16,12 @@ public static class RoutingAnnotationKeys
     public const string Trace = "x-opt-van-trace";
 
     /// <summary>
+    /// <c>true</c> on a multicast copy: each node it reaches delivers it to every local consumer and forwards it toward
+    /// the rest of its <see cref="Dest"/> nodes, whatever distribution that node configured for the address.
+    /// </summary>
+    public const string Multicast = "x-opt-van-multicast";
+
+    /// <summary>
     /// Set to <c>true</c> by a sender whose message is safe to deliver twice (idempotent): on a link failure in
     /// flight the ingress node re-routes it instead of failing it with <see cref="VanErrors.LinkLost"/>.
     /// </summary>

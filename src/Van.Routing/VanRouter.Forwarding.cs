@@ -103,6 +103,7 @@ public sealed partial class VanRouter
         header.To = address;
         header.Dest = [];
         header.Trace = [];
+        header.Multicast = false;
         var f = new InFlight(message, address, header, fromNode: false, presettled, complete);
         if (multicast)
         {
@@ -166,6 +167,13 @@ public sealed partial class VanRouter
     private void Route(InFlight f)
     {
         var address = f.Address;
+        if (f.FromNode && f.Header.Multicast)
+        {
+            // The ingress chose multicast (its configuration, or a publish): every node on the tree follows suit.
+            RouteMulticast(f);
+            return;
+        }
+
         if (address.StartsWith(NodeAddressPrefix, StringComparison.Ordinal))
         {
             var end = address.IndexOf('/', NodeAddressPrefix.Length);
@@ -575,7 +583,7 @@ public sealed partial class VanRouter
                 if (LiveConnection(nextHop) is { DataSender: { } sender } hop)
                 {
                     any = true;
-                    var copy = new RoutingHeader { To = f.Address, Dest = [.. nodes], Trace = [.. f.Header.Trace, NodeId] };
+                    var copy = new RoutingHeader { To = f.Address, Dest = [.. nodes], Trace = [.. f.Header.Trace, NodeId], Multicast = true };
                     var message = Rewrite(f.Message, copy, strip: false);
                     RouterTelemetry.RecordForward(hop, message.Length);
                     _ = SendCopyAsync(sender, message);

@@ -14,6 +14,8 @@ internal sealed class RoutingHeader
     private static readonly byte[] DestKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Dest);
     private static readonly byte[] TraceKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Trace);
     private static readonly byte[] RetryableKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Retryable);
+    private static readonly byte[] MulticastKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Multicast);
+    private static readonly AmqpSymbol MulticastSymbol = new(RoutingAnnotationKeys.Multicast);
     private static readonly AmqpSymbol ToSymbol = new(RoutingAnnotationKeys.To);
     private static readonly AmqpSymbol DestSymbol = new(RoutingAnnotationKeys.Dest);
     private static readonly AmqpSymbol TraceSymbol = new(RoutingAnnotationKeys.Trace);
@@ -25,6 +27,9 @@ internal sealed class RoutingHeader
     public string[] Trace { get; set; } = [];
 
     public bool Retryable { get; set; }
+
+    /// <summary>A multicast copy (<see cref="RoutingAnnotationKeys.Multicast"/>).</summary>
+    public bool Multicast { get; set; }
 
     /// <summary>Reads the routing annotations of an encoded message (absent ones stay empty).</summary>
     /// <exception cref="AmqpDecodeException">The message or its annotations are malformed.</exception>
@@ -64,6 +69,10 @@ internal sealed class RoutingHeader
             {
                 header.Retryable = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
             }
+            else if (key.SequenceEqual(MulticastKey))
+            {
+                header.Multicast = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
+            }
             else
             {
                 reader.SkipValue();
@@ -102,7 +111,7 @@ internal sealed class RoutingHeader
                     var key = ReadKey(ref reader);
                     var keyEnd = reader.Position;
                     var value = reader.ReadRawValue();
-                    if (key.SequenceEqual(ToKey) || key.SequenceEqual(DestKey) || key.SequenceEqual(TraceKey))
+                    if (key.SequenceEqual(ToKey) || key.SequenceEqual(DestKey) || key.SequenceEqual(TraceKey) || key.SequenceEqual(MulticastKey))
                     {
                         continue;
                     }
@@ -128,6 +137,12 @@ internal sealed class RoutingHeader
             writer.WriteSymbol(TraceSymbol);
             WriteStringList(writer, Trace);
             pairs += 2;
+            if (Multicast)
+            {
+                writer.WriteSymbol(MulticastSymbol);
+                writer.WriteBoolean(true);
+                pairs++;
+            }
         }
 
         if (pairs == 0)

@@ -153,6 +153,33 @@ public class ForwardingTests
     }
 
     [Fact]
+    public async Task Publish_OnlyIngressKnowsMulticast_EveryConsumerAlongAChainOnce()
+    {
+        // Only the ingress decides: B and C treat "news" as closest, yet each of their consumers gets every copy once.
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        var c = net.Add("C");
+        net.Link("A", "B");
+        net.Link("B", "C");
+        var counters = new[] { new Counter(b, "news"), new Counter(b, "news"), new Counter(c, "news"), new Counter(c, "news") };
+        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("news").Count == 2, "both subscriber nodes known");
+
+        for (var i = 0; i < 5; i++)
+        {
+            var message = AmqpMessage.Create($"m{i}");
+            message.Properties = new Properties { To = "news" };
+            Assert.IsType<Accepted>(await a.PublishAsync(message.ToArray()));
+        }
+
+        await TestNetwork.WaitUntilAsync(() => counters.All(c => c.Bodies.Count >= 5), "every subscriber has every message");
+        foreach (var counter in counters)
+        {
+            Assert.Equal(Enumerable.Range(0, 5).Select(i => $"m{i}").Order(), counter.Bodies.Order());
+        }
+    }
+
+    [Fact]
     public async Task LinkCut_TrafficTakesTheOtherPath()
     {
         await using var net = new TestNetwork();
