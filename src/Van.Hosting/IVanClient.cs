@@ -9,7 +9,9 @@ namespace Van;
 /// anything else goes through the host's <see cref="IVanSerializer"/> (System.Text.Json by default). Every call fails
 /// with a <see cref="VanException"/> naming the address: <see cref="VanNoRouteException"/>,
 /// <see cref="VanRequestTimeoutException"/>, <see cref="VanRemoteException"/>, <see cref="VanRejectedException"/> or
-/// <see cref="VanLinkLostException"/>; cancelling the token throws <see cref="OperationCanceledException"/>.
+/// <see cref="VanLinkLostException"/>; cancelling the token throws <see cref="OperationCanceledException"/>; a reply the
+/// serializer cannot read throws the serializer's own exception; a call after the host stopped throws
+/// <see cref="InvalidOperationException"/>.
 /// </remarks>
 public interface IVanClient
 {

@@ -46,7 +46,9 @@ public static class VanBuilderExtensions
     /// Serves <paramref name="address"/> with <typeparamref name="TImplementation"/> through the interface
     /// <typeparamref name="TService"/>: callers use <c>IVanClient.CreateProxy&lt;TService&gt;</c> (or any AMQP client
     /// sending the method name as subject and the argument as JSON). The implementation is resolved from a DI scope
-    /// per call (registered scoped unless the application registered <typeparamref name="TService"/> itself).
+    /// per call: <typeparamref name="TService"/> registered scoped, unless the application registered it itself; when
+    /// <typeparamref name="TService"/> is already registered with another class (another address serving the same
+    /// interface, say), <typeparamref name="TImplementation"/> is registered and resolved as itself.
     /// </summary>
     /// <exception cref="ArgumentException">A method cannot be called through Van; the message says which and why.</exception>
     public static IVanBuilder AddService<TService, TImplementation>(this IVanBuilder builder, string address)
@@ -56,8 +58,21 @@ public static class VanBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrEmpty(address);
         ServiceContract.Of(typeof(TService));
-        builder.Services.TryAddScoped<TService, TImplementation>();
-        builder.Services.AddSingleton(new ServiceRegistration(address, services => TypedService.Create<TService>(services, address)));
+        var registered = builder.Services.LastOrDefault(d => d.ServiceType == typeof(TService) && !d.IsKeyedService);
+        var registeredType = registered?.ImplementationType ?? registered?.ImplementationInstance?.GetType();
+        Type resolved;
+        if (registeredType is not null && registeredType != typeof(TImplementation))
+        {
+            builder.Services.TryAddScoped<TImplementation>();
+            resolved = typeof(TImplementation);
+        }
+        else
+        {
+            builder.Services.TryAddScoped<TService, TImplementation>();
+            resolved = typeof(TService);
+        }
+
+        builder.Services.AddSingleton(new ServiceRegistration(address, services => TypedService.Create<TService>(services, address, resolved)));
         return builder;
     }
 

@@ -34,11 +34,9 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         var properties = message.Properties;
         var replyTo = properties?.ReplyTo;
         var id = properties?.MessageId;
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, node.Abandoning);
-        if (message.Header?.Ttl is { } ttl)
-        {
-            cancel.CancelAfter(TimeSpan.FromMilliseconds(ttl));
-        }
+        // The caller's deadline on a source of its own: a handler cut off by it must fail the call as a timeout.
+        using var expiry = message.Header?.Ttl is { } ttl ? new CancellationTokenSource(TimeSpan.FromMilliseconds(ttl)) : null;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, node.Abandoning, expiry?.Token ?? CancellationToken.None);
 
         var tracked = node.TrackRunning(replyTo, id, cancel);
         node.EnterHandler();
@@ -53,8 +51,9 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
             catch (OperationCanceledException)
             {
                 // Never started: another instance may take it when the node is leaving.
-                outcome = "cancelled";
-                return stopping.IsCancellationRequested || node.Abandoning.IsCancellationRequested ? Released.Instance : Cancelled();
+                var leaving = stopping.IsCancellationRequested || node.Abandoning.IsCancellationRequested;
+                outcome = !leaving && expiry is { IsCancellationRequested: true } ? "timeout" : "cancelled";
+                return leaving ? Released.Instance : Cancelled(expiry);
             }
 
             ReadOnlyMemory<byte> result;
@@ -77,8 +76,8 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            outcome = "cancelled";
-            return Cancelled();
+            outcome = expiry is { IsCancellationRequested: true } ? "timeout" : "cancelled";
+            return Cancelled(expiry);
         }
         catch (Exception e)
         {
@@ -99,9 +98,13 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         }
     }
 
-    private Rejected Cancelled() => Wire.Reject(
-        Wire.Cancelled,
-        $"The call to '{address}' was cancelled on node '{node.NodeId}': its deadline passed, its caller cancelled or the node stopped.");
+    /// <summary>
+    /// The outcome of a call cut off before it replied: its deadline passed (the caller times out, whichever of the two
+    /// timers fired first), or its caller cancelled or the node stopped.
+    /// </summary>
+    private Rejected Cancelled(CancellationTokenSource? expiry) => expiry is { IsCancellationRequested: true }
+        ? Wire.Reject(Wire.DeadlinePassed, $"The call to '{address}' passed its deadline on node '{node.NodeId}'.")
+        : Wire.Reject(Wire.Cancelled, $"The call to '{address}' was cancelled on node '{node.NodeId}': its caller cancelled or the node stopped.");
 
     private Activity? StartActivity(AmqpMessage message)
     {

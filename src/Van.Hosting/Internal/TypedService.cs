@@ -13,7 +13,10 @@ internal static class TypedService
 {
     private delegate ValueTask<ReadOnlyMemory<byte>> Invoker(object service, VanRequest request, CancellationToken cancellationToken);
 
-    public static VanRequestHandler Create<TService>(IServiceProvider services, string address)
+    /// <param name="services">The host's services.</param>
+    /// <param name="address">The address served.</param>
+    /// <param name="resolved">What to resolve per call: <typeparamref name="TService"/> or the class implementing it.</param>
+    public static VanRequestHandler Create<TService>(IServiceProvider services, string address, Type resolved)
         where TService : class
     {
         var serializer = services.GetRequiredService<IVanSerializer>();
@@ -30,7 +33,7 @@ internal static class TypedService
             var scope = services.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                return await invoke(scope.ServiceProvider.GetRequiredService<TService>(), request, cancellationToken).ConfigureAwait(false);
+                return await invoke(scope.ServiceProvider.GetRequiredService(resolved), request, cancellationToken).ConfigureAwait(false);
             }
         };
     }

@@ -53,9 +53,11 @@ internal sealed class VanClient(VanNode node) : IVanClient
         Exception? failure = null;
         try
         {
+            // A cancelled call is never sent: the router delivers synchronously, so checking later would be too late.
+            cancellationToken.ThrowIfCancellationRequested();
             var router = await node.GetRouterAsync(deadline.Token);
             var payload = Serialize(request);
-            call = node.AddCall(address);
+            call = node.AddCall(address, timeout);
             var message = Wire.Encode(
                 address, call.Id, null, node.ReplyTo, options?.Subject, Payload.ContentTypeOf<TRequest>(node.Serializer), timeout, payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
             _ = FailOnOutcomeAsync(router.SendAsync(message, CancellationToken.None), call);
@@ -106,13 +108,14 @@ internal sealed class VanClient(VanNode node) : IVanClient
         Exception? failure = null;
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var router = await node.GetRouterAsync(deadline.Token);
             var message = Wire.Encode(
                 address, null, null, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout, Serialize(value), options?.Headers, TraceParent(activity), activity?.TraceStateString);
             var outcome = publish ? await router.PublishAsync(message, deadline.Token) : await router.SendAsync(message, deadline.Token);
             if (outcome is not Accepted && !(publish && outcome is Rejected { Error.Condition: var c } && c == VanErrors.NoRoute))
             {
-                throw failure = Wire.ToException(address, outcome);
+                throw failure = Wire.ToException(address, timeout, outcome);
             }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -200,10 +203,18 @@ internal sealed class VanClient(VanNode node) : IVanClient
 
     private static async Task FailOnOutcomeAsync(Task<DeliveryState> sending, PendingCall call)
     {
-        var outcome = await sending.ConfigureAwait(false);
-        if (outcome is not Accepted)
+        try
         {
-            call.TrySetException(Wire.ToException(call.Address, outcome));
+            var outcome = await sending.ConfigureAwait(false);
+            if (outcome is not Accepted)
+            {
+                call.TrySetException(Wire.ToException(call.Address, call.Timeout, outcome));
+            }
+        }
+        catch (Exception e)
+        {
+            // Nobody else observes this task: the caller waiting on the call must hear of it.
+            call.TrySetException(e);
         }
     }
 

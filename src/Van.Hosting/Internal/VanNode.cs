@@ -14,7 +14,7 @@ namespace Van.Internal;
 /// The process's node as a hosted service: starts the router with the host, advertises the mapped services, and on
 /// stop withdraws them, drains running handlers and waiting calls, then leaves the network.
 /// </summary>
-internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
+internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly VanOptions _options;
     private readonly IServiceProvider _services;
@@ -67,10 +67,14 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
 
     public VanRouter? Router => _router;
 
+    private static int s_defaultIds;
+
+    /// <summary>Host name and process id; a second node in the same process (tests, demos) gets "-2" and so on.</summary>
     internal static string DefaultNodeId()
     {
         var host = new string([.. Environment.MachineName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')]);
-        return $"{host}-{Environment.ProcessId}";
+        var n = Interlocked.Increment(ref s_defaultIds);
+        return n == 1 ? $"{host}-{Environment.ProcessId}" : $"{host}-{Environment.ProcessId}-{n}";
     }
 
     /// <summary>The router once the node has started; waits for the start (bounded by the caller's token).</summary>
@@ -111,10 +115,19 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
         }
 
         var router = new VanRouter(options);
-        await router.StartAsync(cancellationToken);
+        try
+        {
+            await router.StartAsync(cancellationToken);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            await router.DisposeAsync();
+            throw new InvalidOperationException($"Van node '{NodeId}' cannot listen on {string.Join(", ", _options.Listeners)}: {e.Message}", e);
+        }
+
         _replyTo = router.NewReplyAddress();
         _advertised.Add(router.AddLocalService(_replyTo, OnReplyAsync, capacity: 10_000));
-        _advertised.Add(router.AddLocalService(Wire.CancelAddress, OnCancelAsync, capacity: 64));
+        _advertised.Add(router.AddLocalService(Wire.CancelAddressOf(NodeId), OnCancelAsync, capacity: 64));
         foreach (var registration in _registrations)
         {
             var concurrency = _options.Services.TryGetValue(registration.Address, out var s) && s.MaxConcurrency is { } max ? max : _options.DefaultMaxConcurrency;
@@ -186,6 +199,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
         Log.Stopped(_logger, NodeId);
     }
 
+    /// <summary>For containers disposed synchronously: stops the node if the host did not (blocking, once).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
         if (Volatile.Read(ref _stopped) == 0 && _router is not null)
@@ -199,9 +215,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
 
     public string ReplyTo => _replyTo;
 
-    public PendingCall AddCall(string address)
+    public PendingCall AddCall(string address, TimeSpan timeout)
     {
-        var call = new PendingCall((ulong)Interlocked.Increment(ref _nextCallId), address);
+        var call = new PendingCall((ulong)Interlocked.Increment(ref _nextCallId), address, timeout);
         _calls[call.Id] = call;
         return call;
     }
@@ -219,8 +235,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
 
     /// <summary>
     /// The caller gave up on <paramref name="call"/>: cancel its handler so it frees its slot. A handler in this
-    /// process is cancelled directly; otherwise every hosting node hears it on the cancel address (rare: timeouts need
-    /// no message, since the handler's deadline travels with the request).
+    /// process is cancelled directly; otherwise each other node serving the address hears it on its cancel address (rare:
+    /// timeouts need no message, since the handler's deadline travels with the request). A node that withdrew the
+    /// address meanwhile (one draining) is not told: its handler still ends at the call's deadline.
     /// </summary>
     public void CancelCall(PendingCall call)
     {
@@ -232,8 +249,14 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
 
         if (_router is { } router)
         {
-            var message = Wire.Encode(Wire.CancelAddress, null, call.Id, _replyTo, null, null, TimeSpan.FromSeconds(30), ReadOnlyMemory<byte>.Empty, null, null, null);
-            _ = router.PublishAsync(message, CancellationToken.None);
+            foreach (var node in router.NodesServing(call.Address))
+            {
+                if (node != NodeId)
+                {
+                    var message = Wire.Encode(Wire.CancelAddressOf(node), null, call.Id, _replyTo, null, null, TimeSpan.FromSeconds(30), ReadOnlyMemory<byte>.Empty, null, null, null);
+                    _ = router.SendAsync(message, CancellationToken.None);
+                }
+            }
         }
     }
 
@@ -299,7 +322,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable
         }
         catch (AmqpDecodeException e)
         {
-            Log.BadMessage(_logger, NodeId, Wire.CancelAddress, e.Message);
+            Log.BadMessage(_logger, NodeId, Wire.CancelAddressOf(NodeId), e.Message);
         }
 
         return new(Accepted.Instance);

@@ -12,15 +12,21 @@ namespace Van.Internal;
 /// typed services), <c>content-type</c>, <c>header.ttl</c> (the caller's deadline) and a data body; W3C trace
 /// context rides in the application properties <c>traceparent</c>/<c>tracestate</c>. The reply goes to
 /// <c>reply-to</c> with <c>correlation-id</c> = the request's <c>message-id</c>. A handler failure is the request's
-/// outcome: rejected with <see cref="ServiceError"/>, the exception type in the error's info under "type".
+/// outcome: rejected with <see cref="ServiceError"/>, the exception type in the error's info under "type"; a handler cut
+/// off by the deadline is rejected with <see cref="DeadlinePassed"/>, one cut off otherwise with <see cref="Cancelled"/>.
 /// </summary>
 internal static class Wire
 {
-    /// <summary>Every hosting node consumes this address; a caller that cancels publishes (reply-to, id) to it.</summary>
-    public const string CancelAddress = "_van/cancel";
+    /// <summary>
+    /// The address on which node <paramref name="nodeId"/> hears that callers gave up: a caller that cancels sends the
+    /// call's (reply-to, id) to it on every node serving the call's address. A node address, because the network does
+    /// not advertise '_van/' addresses: only a node address routes to a node without being advertised.
+    /// </summary>
+    public static string CancelAddressOf(string nodeId) => $"{VanRouter.NodeAddressPrefix}{nodeId}/cancel";
 
     public static readonly AmqpSymbol ServiceError = new("van:service-error");
     public static readonly AmqpSymbol Cancelled = new("van:cancelled");
+    public static readonly AmqpSymbol DeadlinePassed = new("van:deadline-passed");
     public static readonly AmqpSymbol ExceptionType = new("type");
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";
@@ -110,8 +116,8 @@ internal static class Wire
     public static Rejected Reject(AmqpSymbol condition, string description, Dictionary<AmqpSymbol, object?>? info = null) =>
         new(new Error { Condition = condition, Description = description, Info = info });
 
-    /// <summary>The exception a non-accepted outcome of a call to <paramref name="address"/> stands for.</summary>
-    public static VanException ToException(string address, DeliveryState state)
+    /// <summary>The exception a non-accepted outcome of a call to <paramref name="address"/> with <paramref name="timeout"/> stands for.</summary>
+    public static VanException ToException(string address, TimeSpan timeout, DeliveryState state)
     {
         if (state is Rejected { Error: { } error })
         {
@@ -119,6 +125,12 @@ internal static class Wire
             if (condition == VanErrors.NoRoute)
             {
                 return new VanNoRouteException(address, error.Description);
+            }
+
+            if (condition == DeadlinePassed)
+            {
+                // The handler's copy of the caller's deadline fired before the caller's own did.
+                return new VanRequestTimeoutException(address, timeout);
             }
 
             if (condition == ServiceError)

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Van;
+
+namespace Van.Hosting.Tests;
+
+/// <summary><c>PublishAsync</c>: every subscriber once, wherever it is; nothing and no error when there is none.</summary>
+public class PublishTests
+{
+    /// <summary>
+    /// How long subscribers wait for publications once routing knows them all: ample for a few hops on loopback, and
+    /// short enough that a publication that never comes fails the test without holding the suite up.
+    /// </summary>
+    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task PublishAsync_SubscribersOnThreeNodesInALine_EachGetsEveryMessageOnce()
+    {
+        // a - b - c: the copy for b and c leaves a on one link, and b must both deliver it and pass it on.
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync("a");
+        var b = await hosts.StartAsync("b", linkTo: a);
+        var c = await hosts.StartAsync("c", linkTo: b);
+        using var stop = new CancellationTokenSource(Arrival);
+        var subscribers = new[] { a, b, c }.Select(h => Collect(h, "news", count: 2, stop.Token)).ToArray();
+        await TestHosts.WaitForAsync(a, "news", instances: 3);
+
+        await TestHosts.Client(a).PublishAsync("news", "one");
+        await TestHosts.Client(a).PublishAsync("news", "two");
+
+        foreach (var subscriber in subscribers)
+        {
+            // Copies along one path arrive in order: a duplicate of "one" would come before "two".
+            Assert.Equal(new[] { "one", "two" }, await TestHosts.Within(subscriber, "every subscriber to get both messages"));
+        }
+    }
+
+    [Fact]
+    public async Task PublishAsync_SubscribersOnHubAndTwoSpokes_EachGetsEveryMessageOnce()
+    {
+        await using var hosts = new TestHosts();
+        var hub = await hosts.StartAsync("hub");
+        var left = await hosts.StartAsync("left", linkTo: hub);
+        var right = await hosts.StartAsync("right", linkTo: hub);
+        using var stop = new CancellationTokenSource(Arrival);
+        var subscribers = new[] { hub, left, right }.Select(h => Collect(h, "news", count: 2, stop.Token)).ToArray();
+        await TestHosts.WaitForAsync(hub, "news", instances: 3);
+
+        await TestHosts.Client(hub).PublishAsync("news", "one");
+        await TestHosts.Client(hub).PublishAsync("news", "two");
+
+        foreach (var subscriber in subscribers)
+        {
+            Assert.Equal(new[] { "one", "two" }, await TestHosts.Within(subscriber, "every subscriber to get both messages"));
+        }
+    }
+
+    [Fact]
+    public async Task PublishAsync_FromNodeWithoutSubscriber_ReachesRemoteSubscribers()
+    {
+        await using var hosts = new TestHosts();
+        var hub = await hosts.StartAsync("hub");
+        var left = await hosts.StartAsync("left", linkTo: hub);
+        var right = await hosts.StartAsync("right", linkTo: hub);
+        using var stop = new CancellationTokenSource(Arrival);
+        var subscribers = new[] { left, right }.Select(h => Collect(h, "ticks", count: 3, stop.Token)).ToArray();
+        await TestHosts.WaitForAsync(hub, "ticks", instances: 2);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await TestHosts.Client(hub).PublishAsync("ticks", $"tick {i}");
+        }
+
+        foreach (var subscriber in subscribers)
+        {
+            Assert.Equal(new[] { "tick 0", "tick 1", "tick 2" }, await TestHosts.Within(subscriber, "both subscribers to get every tick"));
+        }
+    }
+
+    [Fact]
+    public async Task PublishAsync_TwoSubscribersOnOneRemoteNode_BothGetIt()
+    {
+        await using var hosts = new TestHosts();
+        var publisher = await hosts.StartAsync("publisher");
+        var subscriber = await hosts.StartAsync("subscriber", linkTo: publisher);
+        using var stop = new CancellationTokenSource(Arrival);
+        var subscribers = new[] { Collect(subscriber, "news", count: 1, stop.Token), Collect(subscriber, "news", count: 1, stop.Token) };
+        await TestHosts.WaitForAsync(publisher, "news");
+
+        await TestHosts.Client(publisher).PublishAsync("news", "one");
+
+        foreach (var received in subscribers)
+        {
+            Assert.Equal(new[] { "one" }, await TestHosts.Within(received, "both subscribers to get the message"));
+        }
+    }
+
+    [Fact]
+    public async Task PublishAsync_NoSubscriber_Completes()
+    {
+        await using var hosts = new TestHosts();
+        var a = await hosts.StartAsync("lonely", van => van.MapService("presence", (_, _) => ValueTask.FromResult(ReadOnlyMemory<byte>.Empty)));
+        var b = await hosts.StartAsync("neighbour", linkTo: a);
+        await TestHosts.WaitForAsync(b, "presence");
+
+        await TestHosts.Client(a).PublishAsync("nobody-listens", new Order("x", 1));
+        await TestHosts.Client(b).PublishAsync("nobody-listens", new Order("x", 1));
+    }
+
+    [Fact]
+    public async Task PublishAsync_ServiceInstances_EachInstanceGetsACopy()
+    {
+        // Publish ignores the address's distribution: two instances of a service both get it, where a send reaches one.
+        await using var hosts = new TestHosts();
+        var got = new int[2];
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Action<IVanBuilder> Serve(int i) => van => van.MapService("cache-flush", (_, _) =>
+        {
+            Interlocked.Increment(ref got[i]);
+            if (Volatile.Read(ref got[0]) > 0 && Volatile.Read(ref got[1]) > 0)
+            {
+                both.TrySetResult();
+            }
+
+            return ValueTask.FromResult(ReadOnlyMemory<byte>.Empty);
+        });
+        var a = await hosts.StartAsync("a", Serve(0));
+        var b = await hosts.StartAsync("b", Serve(1), linkTo: a);
+        await TestHosts.WaitForAsync(a, "cache-flush", instances: 2);
+
+        await TestHosts.Client(a).PublishAsync("cache-flush", "all");
+        await TestHosts.Within(both.Task, "both instances to get the publication");
+        Assert.Equal((1, 1), (got[0], got[1]));
+    }
+
+    private static async Task<string[]> Collect(IHost host, string address, int count, CancellationToken cancellationToken)
+    {
+        var received = new List<string>();
+        await foreach (var message in TestHosts.Client(host).SubscribeAsync<string>(address, cancellationToken))
+        {
+            received.Add(message);
+            if (received.Count == count)
+            {
+                break;
+            }
+        }
+
+        return [.. received];
+    }
+}
