@@ -16,6 +16,137 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
     private readonly SemaphoreSlim _slots = new(maxConcurrency, maxConcurrency);
 #pragma warning restore CA1001
 
+    // One of each kept for the next in-process call: sequential calls then allocate nothing of their own.
+    private CancellationTokenSource? _spareDeadline;
+    private VanRequest? _spareRequest;
+
+    public string Address => address;
+
+    /// <summary>
+    /// Takes a slot for an in-process call when one is free at once. When none is, the call goes through the router
+    /// instead, which queues it here or overflows it to another instance, as for a remote caller.
+    /// </summary>
+    public bool TryEnter() => !node.Leaving.IsCancellationRequested && _slots.Wait(0);
+
+    /// <summary>
+    /// Runs the handler for a caller in this process, without encoding a message: same deadline, cancellation,
+    /// concurrency and errors as a call over the network (<see cref="TryEnter"/> took the slot). The body is the
+    /// caller's own payload, valid until the call completes.
+    /// </summary>
+    public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> body, string? contentType, VanCallOptions? options, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var deadline = Interlocked.Exchange(ref _spareDeadline, null) ?? new CancellationTokenSource();
+        deadline.CancelAfter(timeout);
+        var link = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), deadline)
+            : default;
+        var request = Interlocked.Exchange(ref _spareRequest, null) ?? new VanRequest(address, null, null, default, Wire.EmptyHeaders, true, node.Serializer);
+        request.Set(options?.Subject, contentType, body, options?.Headers ?? Wire.EmptyHeaders, expectsReply: true);
+        node.EnterHandler();
+        ValueTask<ReadOnlyMemory<byte>> pending;
+        try
+        {
+            pending = handler(request, deadline.Token);
+        }
+        catch (Exception e)
+        {
+            pending = ValueTask.FromException<ReadOnlyMemory<byte>>(e);
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = pending.Result;
+            Leave(deadline, link, request, started, "ok");
+            return new(result);
+        }
+
+        return CompleteAsync(pending, deadline, link, request, started, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// The handler went asynchronous (or failed): the caller stops waiting at its deadline or when it cancels, as for a
+    /// remote call, while the handler keeps its slot until it really ends.
+    /// </summary>
+    private async ValueTask<ReadOnlyMemory<byte>> CompleteAsync(
+        ValueTask<ReadOnlyMemory<byte>> pending, CancellationTokenSource deadline, CancellationTokenRegistration link, VanRequest request, long started, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var running = RunToEndAsync(pending, deadline, link, request, started, timeout);
+        try
+        {
+            // Bounded by the deadline too: a handler that ignores its token must not hold its caller past it.
+            return await running.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!running.IsCompleted || cancellationToken.IsCancellationRequested)
+        {
+            // The handler ends on its own, cancelled through the same token; nobody waits for its outcome.
+            _ = running.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (e is TimeoutException)
+            {
+                throw new VanRequestTimeoutException(address, timeout);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<ReadOnlyMemory<byte>> RunToEndAsync(
+        ValueTask<ReadOnlyMemory<byte>> pending, CancellationTokenSource deadline, CancellationTokenRegistration link, VanRequest request, long started, TimeSpan timeout)
+    {
+        var outcome = "ok";
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            outcome = "timeout";
+            throw new VanRequestTimeoutException(address, timeout);
+        }
+        catch (Exception e)
+        {
+            outcome = "error";
+            Log.HandlerFailed(node.Logger, address, node.NodeId, e);
+            throw new VanRemoteException(address, e.GetType().FullName ?? e.GetType().Name, e.Message);
+        }
+        finally
+        {
+            Leave(deadline, link, request, started, outcome);
+        }
+    }
+
+    private void Leave(CancellationTokenSource deadline, CancellationTokenRegistration link, VanRequest request, long started, string outcome)
+    {
+        link.Dispose();
+        if (deadline.TryReset())
+        {
+            _spareDeadline = deadline;
+        }
+        else
+        {
+            deadline.Dispose();
+        }
+
+        request.Set(null, null, default, Wire.EmptyHeaders, expectsReply: true);
+        _spareRequest = request;
+        _slots.Release();
+        node.ExitHandler();
+        HostingTelemetry.RecordHandled(node.NodeId, address, started, outcome);
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended meanwhile.
+        }
+    }
+
     public async ValueTask<DeliveryState> HandleAsync(ReadOnlyMemory<byte> encoded, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();

@@ -41,9 +41,43 @@ internal sealed class VanClient(VanNode node) : IVanClient
     public ValueTask<ReadOnlyMemory<byte>> RequestAsync(string address, ReadOnlyMemory<byte> request, VanCallOptions? options = null, CancellationToken cancellationToken = default) =>
         RequestAsync<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(address, request, options, cancellationToken);
 
-    public async ValueTask<TResponse> RequestAsync<TRequest, TResponse>(string address, TRequest request, VanCallOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<TResponse> RequestAsync<TRequest, TResponse>(string address, TRequest request, VanCallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
+
+        // A service in this process with a free slot is called directly (what "closest" routing would pick anyway);
+        // traced calls take the router's path so their spans are the same wherever the service runs.
+        if (node.TryGetDirect(address, out var endpoint) && !cancellationToken.IsCancellationRequested && !HostingTelemetry.Source.HasListeners() && endpoint.TryEnter())
+        {
+            return RequestDirectAsync<TRequest, TResponse>(endpoint, request, options, cancellationToken);
+        }
+
+        return RequestRoutedAsync<TRequest, TResponse>(address, request, options, cancellationToken);
+    }
+
+    private async ValueTask<TResponse> RequestDirectAsync<TRequest, TResponse>(ServiceEndpoint endpoint, TRequest request, VanCallOptions? options, CancellationToken cancellationToken)
+    {
+        var timeout = options?.Timeout ?? node.RequestTimeout;
+        var started = Stopwatch.GetTimestamp();
+        Exception? failure = null;
+        try
+        {
+            var reply = await endpoint.InvokeAsync(Serialize(request), Payload.ContentTypeOf<TRequest>(node.Serializer), options, timeout, cancellationToken).ConfigureAwait(false);
+            return Payload.Read<TResponse>(node.Serializer, reply);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            HostingTelemetry.RecordCall(node.NodeId, endpoint.Address, "request", started, failure);
+        }
+    }
+
+    private async ValueTask<TResponse> RequestRoutedAsync<TRequest, TResponse>(string address, TRequest request, VanCallOptions? options, CancellationToken cancellationToken)
+    {
         var timeout = options?.Timeout ?? node.RequestTimeout;
         var started = Stopwatch.GetTimestamp();
         using var activity = StartActivity("van.request", address, options);

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     private readonly ConcurrentDictionary<ulong, PendingCall> _calls = new();
     private readonly ConcurrentDictionary<(string ReplyTo, object Id), CancellationTokenSource> _running = new();
     private VanRouter? _router;
+    private FrozenDictionary<string, ServiceEndpoint> _direct = FrozenDictionary<string, ServiceEndpoint>.Empty;
     private string _replyTo = "";
     private long _nextCallId;
     private int _handlers;
@@ -128,12 +131,20 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
         _replyTo = router.NewReplyAddress();
         _advertised.Add(router.AddLocalService(_replyTo, OnReplyAsync, capacity: 10_000));
         _advertised.Add(router.AddLocalService(Wire.CancelAddressOf(NodeId), OnCancelAsync, capacity: 64));
+        var direct = new Dictionary<string, ServiceEndpoint>(StringComparer.Ordinal);
         foreach (var registration in _registrations)
         {
             var concurrency = _options.Services.TryGetValue(registration.Address, out var s) && s.MaxConcurrency is { } max ? max : _options.DefaultMaxConcurrency;
             var endpoint = new ServiceEndpoint(this, registration.Address, registration.CreateHandler(_services), concurrency);
             _advertised.Add(router.AddLocalService(registration.Address, endpoint.HandleAsync, concurrency));
+            if (DistributionOf(registration.Address) == Distribution.Closest)
+            {
+                // "Closest" picks a local instance with room first: a caller here may skip the router for it.
+                direct[registration.Address] = endpoint;
+            }
         }
+
+        _direct = direct.ToFrozenDictionary(StringComparer.Ordinal);
 
         _router = router;
         _ready.TrySetResult(router);
@@ -284,6 +295,26 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     }
 
     public ILogger Logger => _logger;
+
+    /// <summary>The in-process endpoint of <paramref name="address"/> a caller here may call directly, if any.</summary>
+    public bool TryGetDirect(string address, [NotNullWhen(true)] out ServiceEndpoint? endpoint) => _direct.TryGetValue(address, out endpoint);
+
+    /// <summary>The distribution the router applies to <paramref name="address"/>: its longest configured prefix's.</summary>
+    private Distribution DistributionOf(string address)
+    {
+        var best = -1;
+        var distribution = Distribution.Closest;
+        foreach (var (prefix, service) in _options.Services)
+        {
+            if (prefix.Length > best && address.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                best = prefix.Length;
+                distribution = service.Distribution;
+            }
+        }
+
+        return distribution;
+    }
 
     private ValueTask<DeliveryState> OnReplyAsync(ReadOnlyMemory<byte> encoded, CancellationToken cancellationToken)
     {
