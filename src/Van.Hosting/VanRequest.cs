@@ -7,22 +7,40 @@ public sealed class VanRequest
 {
     private readonly IVanSerializer _serializer;
 
-    internal VanRequest(string address, string? subject, string? contentType, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string> headers, bool expectsReply, IVanSerializer serializer)
+    private IReadOnlyDictionary<string, string>? _headers;
+    private ReadOnlyMemory<byte> _encodedHeaders;
+
+    internal VanRequest(string address, IVanSerializer serializer)
     {
         Address = address;
         _serializer = serializer;
-        Set(subject, contentType, body, headers, expectsReply);
     }
 
-    /// <summary>Refills a request for reuse by an in-process call (one allocation saved per call).</summary>
-    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Headers))]
-    internal void Set(string? subject, string? contentType, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string> headers, bool expectsReply)
+    /// <summary>
+    /// Fills the request for a handler: <paramref name="headers"/> when they are at hand (an in-process call), else the
+    /// message's application-properties section, decoded on first access to <see cref="Headers"/>.
+    /// </summary>
+    internal void Set(string? subject, string? contentType, ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, string>? headers, ReadOnlyMemory<byte> encodedHeaders, bool expectsReply)
     {
         Subject = subject;
         ContentType = contentType;
         Body = body;
-        Headers = headers;
+        _headers = headers;
+        _encodedHeaders = encodedHeaders;
         ExpectsReply = expectsReply;
+    }
+
+    /// <summary>Empties the request for reuse by the next in-process call (the address stays).</summary>
+    internal void Clear() => Set(null, null, default, null, default, expectsReply: true);
+
+    /// <summary>
+    /// Lets go of the message's bytes once the handler's task completed (the router reuses them): a handler that kept
+    /// the request then reads an empty body, and empty headers unless it read them before.
+    /// </summary>
+    internal void ReleaseMessage()
+    {
+        Body = default;
+        _encodedHeaders = default;
     }
 
     /// <summary>The address it was sent to.</summary>
@@ -37,8 +55,11 @@ public sealed class VanRequest
     /// <summary>The body's bytes; valid only until the handler's task completes (copy them to keep them).</summary>
     public ReadOnlyMemory<byte> Body { get; private set; }
 
-    /// <summary>The message's application properties that are strings (trace context included).</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; private set; }
+    /// <summary>
+    /// The message's application properties that are strings (trace context included). Decoded from the message on
+    /// first access: read them before the handler's task completes, as <see cref="Body"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Headers => _headers ??= Wire.HeadersOf(_encodedHeaders.Span);
 
     /// <summary>The sender waits for a reply (a request); false for one-way sends and publications, whose reply is dropped.</summary>
     public bool ExpectsReply { get; private set; }

@@ -215,6 +215,22 @@ public sealed partial class VanRouter : IAsyncDisposable
     }
 
     /// <summary>
+    /// Routes an encoded AMQP message from this process as <see cref="SendAsync"/> does, but reports its outcome by
+    /// calling <paramref name="onOutcome"/> (once) instead of completing a task: no task and no thread-pool hop per
+    /// message, for callers that pool message buffers. <paramref name="message"/> must stay valid until then (the node
+    /// may resend it to another destination until it has an outcome); to a multicast address, whose copies to this
+    /// node's consumers are delivered after the outcome, it must stay unchanged for good, as for
+    /// <see cref="PublishAsync"/>. <paramref name="onOutcome"/> runs on whatever thread learns the outcome (a
+    /// connection's reader, a local service's continuation, or this caller before <c>Send</c> returns): it must be short
+    /// and must neither block nor throw.
+    /// </summary>
+    public void Send(ReadOnlyMemory<byte> message, Action<DeliveryState> onOutcome)
+    {
+        ArgumentNullException.ThrowIfNull(onOutcome);
+        RouteIngress(message, null, presettled: false, onOutcome);
+    }
+
+    /// <summary>
     /// Routes an encoded AMQP message from this process to every consumer of its <c>to</c> address, whatever the
     /// address's configured distribution (each consumer once, along the shortest-path tree). Completes with accepted
     /// once the copies have left, or rejected with <see cref="VanErrors.NoRoute"/> when nothing consumes the address.

@@ -14,6 +14,31 @@ internal static class Payload
 
     public static string? ContentTypeOf<T>(IVanSerializer serializer) => IsRaw<T>() ? null : serializer.ContentType;
 
+    /// <summary>The bytes of a raw payload as they are (no copy); false for a value the serializer writes.</summary>
+    public static bool TryGetRaw<T>(T value, out ReadOnlyMemory<byte> raw)
+    {
+        if (typeof(T) == typeof(ReadOnlyMemory<byte>))
+        {
+            raw = Unsafe.As<T, ReadOnlyMemory<byte>>(ref value);
+            return true;
+        }
+
+        if (typeof(T) == typeof(Memory<byte>))
+        {
+            raw = Unsafe.As<T, Memory<byte>>(ref value);
+            return true;
+        }
+
+        if (typeof(T) == typeof(byte[]))
+        {
+            raw = (byte[]?)(object?)value;
+            return true;
+        }
+
+        raw = default;
+        return typeof(T) == typeof(NoPayload);
+    }
+
     public static void Write<T>(IVanSerializer serializer, IBufferWriter<byte> output, T value)
     {
         if (typeof(T) == typeof(NoPayload))

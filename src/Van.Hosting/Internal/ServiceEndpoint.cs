@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Framing;
-using Van.Core.Amqp.Messaging;
 
 namespace Van.Internal;
 
@@ -41,8 +41,8 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         var link = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => CancelQuietly((CancellationTokenSource)s!), deadline)
             : default;
-        var request = Interlocked.Exchange(ref _spareRequest, null) ?? new VanRequest(address, null, null, default, Wire.EmptyHeaders, true, node.Serializer);
-        request.Set(options?.Subject, contentType, body, options?.Headers ?? Wire.EmptyHeaders, expectsReply: true);
+        var request = Interlocked.Exchange(ref _spareRequest, null) ?? new VanRequest(address, node.Serializer);
+        request.Set(options?.Subject, contentType, body, options?.Headers ?? Wire.EmptyHeaders, default, expectsReply: true);
         node.EnterHandler();
         ValueTask<ReadOnlyMemory<byte>> pending;
         try
@@ -128,7 +128,7 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
             deadline.Dispose();
         }
 
-        request.Set(null, null, default, Wire.EmptyHeaders, expectsReply: true);
+        request.Clear();
         _spareRequest = request;
         _slots.Release();
         node.ExitHandler();
@@ -147,13 +147,18 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         }
     }
 
+    /// <summary>
+    /// Handles a message the router delivers: <paramref name="encoded"/> is the router's, valid until this completes, so
+    /// the handler's body is a slice of it and the reply is encoded (copied) before this returns.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<DeliveryState> HandleAsync(ReadOnlyMemory<byte> encoded, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
-        AmqpMessage message;
+        IncomingMessage message;
         try
         {
-            message = AmqpMessage.Decode(encoded.Span);
+            message = IncomingMessage.Read(encoded, node.Strings);
         }
         catch (AmqpDecodeException e)
         {
@@ -162,16 +167,23 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
             return Wire.Reject(ErrorCondition.DecodeError, $"Node '{node.NodeId}' cannot read the message for '{address}': {e.Message}");
         }
 
-        var properties = message.Properties;
-        var replyTo = properties?.ReplyTo;
-        var id = properties?.MessageId;
-        // The caller's deadline on a source of its own: a handler cut off by it must fail the call as a timeout.
-        using var expiry = message.Header?.Ttl is { } ttl ? new CancellationTokenSource(TimeSpan.FromMilliseconds(ttl)) : null;
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping, node.Abandoning, expiry?.Token ?? CancellationToken.None);
+        var replyTo = message.ReplyTo;
+        var id = message.MessageId;
+
+        // One source cuts the handler off: the caller's deadline (its own timer, so a handler cut off by it fails the
+        // call as a timeout), the caller's cancel, the node stopping or giving up on its handlers.
+        using var cancel = new HandlerCancellation();
+        if (message.Ttl is { } ttl)
+        {
+            cancel.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(ttl, uint.MaxValue - 1)));
+        }
+
+        using var onStopping = stopping.UnsafeRegister(HandlerCancellation.CancelOnRequestCallback, cancel);
+        using var onAbandoning = node.Abandoning.UnsafeRegister(HandlerCancellation.CancelOnRequestCallback, cancel);
 
         var tracked = node.TrackRunning(replyTo, id, cancel);
         node.EnterHandler();
-        using var activity = StartActivity(message);
+        using var activity = StartActivity(message, out var headers);
         var outcome = "ok";
         try
         {
@@ -183,32 +195,35 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
             {
                 // Never started: another instance may take it when the node is leaving.
                 var leaving = stopping.IsCancellationRequested || node.Abandoning.IsCancellationRequested;
-                outcome = !leaving && expiry is { IsCancellationRequested: true } ? "timeout" : "cancelled";
-                return leaving ? Released.Instance : Cancelled(expiry);
+                outcome = !leaving && cancel.Expired ? "timeout" : "cancelled";
+                return leaving ? Released.Instance : Cancelled(cancel.Expired);
             }
 
             ReadOnlyMemory<byte> result;
+            var request = new VanRequest(address, node.Serializer);
+            request.Set(message.Subject, message.ContentType, message.Body, headers, message.ApplicationProperties, replyTo is not null);
             try
             {
-                var request = new VanRequest(address, properties?.Subject, properties?.ContentType?.Value, Wire.BodyOf(message), Wire.HeadersOf(message), replyTo is not null, node.Serializer);
                 result = await handler(request, cancel.Token);
             }
             finally
             {
                 _slots.Release();
+                request.ReleaseMessage();
             }
 
             if (replyTo is not null)
             {
-                _ = node.SendReplyAsync(replyTo, id, result, null);
+                // Encoded now, while the result (maybe a slice of the request) is valid.
+                node.SendReply(replyTo, id, result.Span);
             }
 
             return Accepted.Instance;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            outcome = expiry is { IsCancellationRequested: true } ? "timeout" : "cancelled";
-            return Cancelled(expiry);
+            outcome = cancel.Expired ? "timeout" : "cancelled";
+            return Cancelled(cancel.Expired);
         }
         catch (Exception e)
         {
@@ -221,7 +236,7 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         {
             if (tracked)
             {
-                node.UntrackRunning(replyTo!, id!);
+                node.UntrackRunning(replyTo!, id);
             }
 
             node.ExitHandler();
@@ -233,21 +248,24 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
     /// The outcome of a call cut off before it replied: its deadline passed (the caller times out, whichever of the two
     /// timers fired first), or its caller cancelled or the node stopped.
     /// </summary>
-    private Rejected Cancelled(CancellationTokenSource? expiry) => expiry is { IsCancellationRequested: true }
+    private Rejected Cancelled(bool expired) => expired
         ? Wire.Reject(Wire.DeadlinePassed, $"The call to '{address}' passed its deadline on node '{node.NodeId}'.")
         : Wire.Reject(Wire.Cancelled, $"The call to '{address}' was cancelled on node '{node.NodeId}': its caller cancelled or the node stopped.");
 
-    private Activity? StartActivity(AmqpMessage message)
+    /// <summary>The handler's span when someone listens, child of the caller's; the headers are decoded for it then.</summary>
+    private Activity? StartActivity(in IncomingMessage message, out IReadOnlyDictionary<string, string>? headers)
     {
+        headers = null;
         if (!HostingTelemetry.Source.HasListeners())
         {
             return null;
         }
 
+        headers = Wire.HeadersOf(message.ApplicationProperties.Span);
         ActivityContext parent = default;
-        if (message.ApplicationProperties?.GetValueOrDefault(Wire.TraceParent) is string traceParent)
+        if (headers.GetValueOrDefault(Wire.TraceParent) is { } traceParent)
         {
-            ActivityContext.TryParse(traceParent, message.ApplicationProperties.GetValueOrDefault(Wire.TraceState) as string, isRemote: true, out parent);
+            ActivityContext.TryParse(traceParent, headers.GetValueOrDefault(Wire.TraceState), isRemote: true, out parent);
         }
 
         var activity = HostingTelemetry.Source.StartActivity("van.handle", ActivityKind.Server, parent);
@@ -256,7 +274,7 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
             activity.DisplayName = $"handle {address}";
             activity.SetTag("van.node", node.NodeId);
             activity.SetTag("van.address", address);
-            if (message.Properties?.Subject is { } subject)
+            if (message.Subject is { } subject)
             {
                 activity.SetTag("van.operation", subject);
             }

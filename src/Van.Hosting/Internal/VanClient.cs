@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Framing;
-using Van.Core.Amqp.Messaging;
 using Van.Routing;
 
 namespace Van.Internal;
@@ -81,34 +80,51 @@ internal sealed class VanClient(VanNode node) : IVanClient
         var timeout = options?.Timeout ?? node.RequestTimeout;
         var started = Stopwatch.GetTimestamp();
         using var activity = StartActivity("van.request", address, options);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         PendingCall? call = null;
+        var awaited = false;
         Exception? failure = null;
         try
         {
             // A cancelled call is never sent: the router delivers synchronously, so checking later would be too late.
             cancellationToken.ThrowIfCancellationRequested();
-            var router = await node.GetRouterAsync(deadline.Token);
-            var payload = Serialize(request);
-            call = node.AddCall(address, timeout);
-            var message = Wire.Encode(
-                address, call.Id, null, node.ReplyTo, options?.Subject, Payload.ContentTypeOf<TRequest>(node.Serializer), timeout, payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
-            _ = FailOnOutcomeAsync(router.SendAsync(message, CancellationToken.None), call);
-            var reply = await call.Task.WaitAsync(deadline.Token);
+            var router = node.StartedRouter() ?? await WaitForRouterAsync(address, timeout, cancellationToken);
+
+            var scratch = RentScratch();
+            try
+            {
+                // Serialized first: a serializer that throws leaves no call behind. The call's one timer is its
+                // deadline; the caller's token completes it directly; both end with the call.
+                var payload = PayloadOf(request, scratch);
+                call = node.StartCall(address, timeout, RemainingOf(timeout, started));
+                Wire.Write(
+                    call.Message, address, WireId.Of(call.Id), WireId.None, node.ReplyTo, options?.Subject, Payload.ContentTypeOf<TRequest>(node.Serializer), timeout,
+                    payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
+            }
+            finally
+            {
+                ReturnScratch(scratch);
+            }
+
+            Send(router, address, call);
+            call.CancelWith(cancellationToken);
+            awaited = true;
+            var reply = await call.Reply;
+
+            // The reply is in the call's buffer, reused once the call ends: the caller gets its own copy or value.
+            if (typeof(TResponse) == typeof(ReadOnlyMemory<byte>))
+            {
+                ReadOnlyMemory<byte> owned = reply.ToArray();
+                return Unsafe.As<ReadOnlyMemory<byte>, TResponse>(ref owned);
+            }
+
             return Payload.Read<TResponse>(node.Serializer, reply);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            failure = new VanRequestTimeoutException(address, timeout);
-            throw failure;
         }
         catch (Exception e)
         {
             failure = e;
-            if (call is not null && e is OperationCanceledException)
+            if (awaited && e is OperationCanceledException)
             {
-                node.CancelCall(call);
+                node.CancelCall(call!);
             }
 
             throw;
@@ -117,11 +133,54 @@ internal sealed class VanClient(VanNode node) : IVanClient
         {
             if (call is not null)
             {
-                node.RemoveCall(call);
+                node.EndCall(call, awaited);
             }
 
             Finish(activity, address, "request", started, failure);
         }
+    }
+
+    /// <summary>Hands the call's request to the router, which holds the call until it reports the outcome.</summary>
+    private void Send(VanRouter router, string address, PendingCall call)
+    {
+        call.Sending();
+        try
+        {
+            // Copies to this node's consumers of a multicast address outlive the send: they get bytes of their own.
+            var message = node.Multicasts(address) ? call.Message.ToArray() : call.Message.WrittenMemory;
+            VanNode.SendThen(router, message, call.OnSent);
+        }
+        catch
+        {
+            call.NotSent();
+            throw;
+        }
+    }
+
+    /// <summary>The node has not started yet (start-up code): wait for it within the call's timeout.</summary>
+    private async Task<VanRouter> WaitForRouterAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await node.GetRouterAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new VanRequestTimeoutException(address, timeout);
+        }
+    }
+
+    private static TimeSpan RemainingOf(TimeSpan timeout, long started)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return timeout;
+        }
+
+        var remaining = timeout - Stopwatch.GetElapsedTime(started);
+        return remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
     }
 
     public ValueTask SendAsync<T>(string address, T message, VanCallOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -144,9 +203,43 @@ internal sealed class VanClient(VanNode node) : IVanClient
         {
             cancellationToken.ThrowIfCancellationRequested();
             var router = await node.GetRouterAsync(deadline.Token);
-            var message = Wire.Encode(
-                address, null, null, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout, Serialize(value), options?.Headers, TraceParent(activity), activity?.TraceStateString);
-            var outcome = publish ? await router.PublishAsync(message, deadline.Token) : await router.SendAsync(message, deadline.Token);
+            AmqpBuffer buffer;
+            var scratch = RentScratch();
+            try
+            {
+                var payload = PayloadOf(value, scratch);
+                buffer = node.RentBuffer();
+                Wire.Write(
+                    buffer, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
+                    payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
+            }
+            finally
+            {
+                ReturnScratch(scratch);
+            }
+
+            DeliveryState outcome;
+            if (publish || node.Multicasts(address))
+            {
+                // Copies are delivered after the outcome: they get bytes of their own.
+                var message = buffer.ToArray();
+                node.ReturnBuffer(buffer);
+                outcome = publish ? await router.PublishAsync(message, deadline.Token) : await router.SendAsync(message, deadline.Token);
+            }
+            else
+            {
+                // The router may resend the bytes until it reports the outcome, even when this caller stops waiting first.
+                var sending = router.SendAsync(buffer.WrittenMemory, CancellationToken.None);
+                try
+                {
+                    outcome = await sending.WaitAsync(deadline.Token);
+                }
+                finally
+                {
+                    node.ReturnBufferAfter(sending, buffer);
+                }
+            }
+
             if (outcome is not Accepted && !(publish && outcome is Rejected { Error.Condition: var c } && c == VanErrors.NoRoute))
             {
                 throw failure = Wire.ToException(address, timeout, outcome);
@@ -191,13 +284,13 @@ internal sealed class VanClient(VanNode node) : IVanClient
         }
     }
 
-    private static async ValueTask<DeliveryState> DeliverAsync(ChannelWriter<ReadOnlyMemory<byte>> writer, ReadOnlyMemory<byte> encoded, CancellationToken stopping)
+    private async ValueTask<DeliveryState> DeliverAsync(ChannelWriter<ReadOnlyMemory<byte>> writer, ReadOnlyMemory<byte> encoded, CancellationToken stopping)
     {
         ReadOnlyMemory<byte> body;
         try
         {
-            // Decode copies the body out of the router's buffer, which is reused once this returns.
-            body = Wire.BodyOf(AmqpMessage.Decode(encoded.Span));
+            // A copy: the channel keeps it after this returns, when the router reuses its buffer.
+            body = IncomingMessage.Read(encoded, node.Strings).Body.ToArray();
         }
         catch (AmqpDecodeException e)
         {
@@ -235,22 +328,43 @@ internal sealed class VanClient(VanNode node) : IVanClient
         return buffer.WrittenMemory;
     }
 
-    private static async Task FailOnOutcomeAsync(Task<DeliveryState> sending, PendingCall call)
+    /// <summary>A payload's bytes: raw ones as they are, others serialized into <paramref name="scratch"/>.</summary>
+    private ReadOnlySpan<byte> PayloadOf<T>(T value, AmqpBuffer scratch)
     {
-        try
+        if (Payload.TryGetRaw(value, out var raw))
         {
-            var outcome = await sending.ConfigureAwait(false);
-            if (outcome is not Accepted)
-            {
-                call.TrySetException(Wire.ToException(call.Address, call.Timeout, outcome));
-            }
+            return raw.Span;
         }
-        catch (Exception e)
-        {
-            // Nobody else observes this task: the caller waiting on the call must hear of it.
-            call.TrySetException(e);
-        }
+
+        node.Serializer.Serialize(scratch, value);
+        return scratch.WrittenSpan;
     }
+
+    [ThreadStatic]
+    private static AmqpBuffer? t_scratch;
+
+    /// <summary>This thread's buffer to serialize a payload in before it is encoded into its message.</summary>
+    private static AmqpBuffer RentScratch()
+    {
+        var scratch = t_scratch ?? new AmqpBuffer();
+        t_scratch = null; // a serializer that calls back into Van on this thread gets a buffer of its own
+        return scratch;
+    }
+
+    private static void ReturnScratch(AmqpBuffer scratch)
+    {
+        if (scratch.Length > MaxScratchBytes)
+        {
+            scratch.Dispose();
+            return;
+        }
+
+        scratch.Reset();
+        t_scratch = scratch;
+    }
+
+    /// <summary>A bigger scratch buffer goes back to the array pool rather than staying with its thread.</summary>
+    private const int MaxScratchBytes = 64 * 1024;
 
     private Activity? StartActivity(string name, string address, VanCallOptions? options)
     {

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Framing;
-using Van.Core.Amqp.Messaging;
 using Van.Routing;
 
 namespace Van.Internal;
@@ -28,7 +27,11 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     private readonly CancellationTokenSource _abandon = new();
     private readonly List<IDisposable> _advertised = [];
     private readonly ConcurrentDictionary<ulong, PendingCall> _calls = new();
-    private readonly ConcurrentDictionary<(string ReplyTo, object Id), CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<(string ReplyTo, WireId Id), HandlerCancellation> _running = new();
+    private readonly ObjectStack<PendingCall> _callPool = new(PoolSize);
+    private readonly ObjectStack<OutgoingReply> _replyPool = new(PoolSize);
+    private readonly ObjectStack<AmqpBuffer> _bufferPool = new(PoolSize);
+    private readonly bool _anyMulticast;
     private VanRouter? _router;
     private FrozenDictionary<string, ServiceEndpoint> _direct = FrozenDictionary<string, ServiceEndpoint>.Empty;
     private string _replyTo = "";
@@ -39,6 +42,12 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     /// <summary>How long a stopping node stays linked after withdrawing its services, at least (within the drain timeout).</summary>
     internal static readonly TimeSpan LeaveGrace = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Pending calls, replies and send buffers each kept for reuse: more than this many at once are made and dropped.</summary>
+    private const int PoolSize = 256;
+
+    /// <summary>Buffers bigger than this go back to the array pool rather than being kept for reuse.</summary>
+    private const int MaxKeptBytes = 64 * 1024;
+
     public VanNode(IOptions<VanOptions> options, IServiceProvider services, IEnumerable<ServiceRegistration> registrations, IVanSerializer serializer, ILoggerFactory? loggerFactory = null)
     {
         _options = options.Value;
@@ -48,7 +57,11 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
         _loggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("Van.Hosting.VanNode");
         NodeId = string.IsNullOrEmpty(_options.NodeId) ? DefaultNodeId() : _options.NodeId;
+        _anyMulticast = _options.Services.Values.Any(s => s.Distribution == Distribution.Multicast);
     }
+
+    /// <summary>Strings read off the wire (reply addresses, operation names, content types), decoded once.</summary>
+    public Utf8Cache Strings { get; } = new();
 
     public string NodeId { get; }
 
@@ -81,15 +94,14 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     }
 
     /// <summary>The router once the node has started; waits for the start (bounded by the caller's token).</summary>
-    public ValueTask<VanRouter> GetRouterAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _stopped) != 0)
-        {
-            throw new InvalidOperationException($"The Van node '{NodeId}' has stopped.");
-        }
+    public ValueTask<VanRouter> GetRouterAsync(CancellationToken cancellationToken) =>
+        StartedRouter() is { } router ? new(router) : new(_ready.Task.WaitAsync(cancellationToken));
 
-        return _router is { } router ? new(router) : new(_ready.Task.WaitAsync(cancellationToken));
-    }
+    /// <summary>The router once the node has started, null before (<see cref="GetRouterAsync"/> waits for it).</summary>
+    /// <exception cref="InvalidOperationException">The node has stopped.</exception>
+    public VanRouter? StartedRouter() => Volatile.Read(ref _stopped) != 0
+        ? throw new InvalidOperationException($"The Van node '{NodeId}' has stopped.")
+        : _router;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -199,9 +211,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
             await _abandon.CancelAsync();
         }
 
-        foreach (var call in _calls.Values)
+        foreach (var (id, call) in _calls)
         {
-            call.TrySetException(new VanLinkLostException(call.Address, $"the local node '{NodeId}' stopped while the call was waiting for its reply"));
+            call.TryFail(id, new VanLinkLostException(call.Address, $"the local node '{NodeId}' stopped while the call was waiting for its reply"));
         }
 
         _advertised[0].Dispose();
@@ -222,27 +234,126 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
 
         _leaving.Dispose();
         _abandon.Dispose();
+        while (_callPool.Rent() is { } call)
+        {
+            call.Dispose();
+        }
+
+        while (_replyPool.Rent() is { } reply)
+        {
+            reply.Dispose();
+        }
+
+        while (_bufferPool.Rent() is { } buffer)
+        {
+            buffer.Dispose();
+        }
     }
 
     public string ReplyTo => _replyTo;
 
-    public PendingCall AddCall(string address, TimeSpan timeout)
+    /// <summary>
+    /// Starts a call to <paramref name="address"/> (a pooled one when there is one) and registers it for its reply; its
+    /// deadline fires in <paramref name="deadlineIn"/>. The caller ends it with <see cref="EndCall"/>.
+    /// </summary>
+    public PendingCall StartCall(string address, TimeSpan timeout, TimeSpan deadlineIn)
     {
-        var call = new PendingCall((ulong)Interlocked.Increment(ref _nextCallId), address, timeout);
-        _calls[call.Id] = call;
+        var call = _callPool.Rent() ?? new PendingCall(this);
+        var id = (ulong)Interlocked.Increment(ref _nextCallId);
+        call.Start(id, address, timeout, deadlineIn);
+        _calls[id] = call;
         return call;
     }
 
-    public void RemoveCall(PendingCall call) => _calls.TryRemove(call.Id, out _);
+    /// <summary>The caller is done with <paramref name="call"/> (it read the result, or failed before sending when <paramref name="awaited"/> is false).</summary>
+    public void EndCall(PendingCall call, bool awaited)
+    {
+        _calls.TryRemove(call.Id, out _);
+        call.End(awaited);
+    }
+
+    /// <summary>Every party let go of <paramref name="call"/>: back to the pool.</summary>
+    public void Recycle(PendingCall call)
+    {
+        if (call.Recycle() && !_callPool.Return(call))
+        {
+            call.Dispose();
+        }
+    }
+
+    public void Recycle(OutgoingReply reply)
+    {
+        reply.Recycle();
+        if (!_replyPool.Return(reply))
+        {
+            reply.Dispose();
+        }
+    }
+
+    /// <summary>An empty buffer to encode a message in; give it back with <see cref="ReturnBuffer"/> once nothing reads it.</summary>
+    public AmqpBuffer RentBuffer() => _bufferPool.Rent() ?? new AmqpBuffer();
+
+    public void ReturnBuffer(AmqpBuffer buffer)
+    {
+        if (buffer.Length > MaxKeptBytes)
+        {
+            buffer.Dispose();
+            return;
+        }
+
+        buffer.Reset();
+        if (!_bufferPool.Return(buffer))
+        {
+            buffer.Dispose();
+        }
+    }
+
+    /// <summary>Returns <paramref name="buffer"/> once <paramref name="sending"/>, the router's send of it, completed.</summary>
+    public void ReturnBufferAfter(Task sending, AmqpBuffer buffer)
+    {
+        if (sending.IsCompleted)
+        {
+            ReturnBuffer(buffer);
+            return;
+        }
+
+        // The caller stopped waiting first (its deadline or token): the router still has the bytes.
+        sending.ContinueWith(
+            static (_, state) =>
+            {
+                var (node, b) = ((VanNode, AmqpBuffer))state!;
+                node.ReturnBuffer(b);
+            },
+            (this, buffer),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// The router delivers copies of a message to <paramref name="address"/> after it reported the send's outcome (a
+    /// multicast address: copies to this node's consumers run on), so the message's bytes must outlive the send and
+    /// cannot be a pooled buffer. Node addresses (replies) are always unicast.
+    /// </summary>
+    public bool Multicasts(string address) =>
+        _anyMulticast && !address.StartsWith(VanRouter.NodeAddressPrefix, StringComparison.Ordinal) && DistributionOf(address) == Distribution.Multicast;
+
+    /// <summary>
+    /// Hands <paramref name="message"/> to the router, which calls <paramref name="onOutcome"/> with its outcome once it
+    /// is done with the bytes (they stay valid until then): on the router's thread, without a task or a thread-pool hop,
+    /// so the callbacks given here only return buffers to pools and complete calls (whose callers run elsewhere).
+    /// </summary>
+    public static void SendThen(VanRouter router, ReadOnlyMemory<byte> message, Action<DeliveryState> onOutcome) =>
+        router.Send(message, onOutcome);
 
     public void EnterHandler() => Interlocked.Increment(ref _handlers);
 
     public void ExitHandler() => Interlocked.Decrement(ref _handlers);
 
-    public bool TrackRunning(string? replyTo, object? id, CancellationTokenSource cancel) =>
-        replyTo is not null && id is not null && _running.TryAdd((replyTo, id), cancel);
+    public bool TrackRunning(string? replyTo, WireId id, HandlerCancellation cancel) =>
+        replyTo is not null && !id.IsNone && _running.TryAdd((replyTo, id), cancel);
 
-    public void UntrackRunning(string replyTo, object id) => _running.TryRemove((replyTo, id), out _);
+    public void UntrackRunning(string replyTo, WireId id) => _running.TryRemove((replyTo, id), out _);
 
     /// <summary>
     /// The caller gave up on <paramref name="call"/>: cancel its handler so it frees its slot. A handler in this
@@ -252,9 +363,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     /// </summary>
     public void CancelCall(PendingCall call)
     {
-        if (_running.TryGetValue((_replyTo, call.Id), out var local))
+        if (_running.TryGetValue((_replyTo, WireId.Of(call.Id)), out var local))
         {
-            CancelQuietly(local);
+            local.CancelOnRequest();
             return;
         }
 
@@ -264,35 +375,58 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
             {
                 if (node != NodeId)
                 {
-                    var message = Wire.Encode(Wire.CancelAddressOf(node), null, call.Id, _replyTo, null, null, TimeSpan.FromSeconds(30), ReadOnlyMemory<byte>.Empty, null, null, null);
-                    _ = router.SendAsync(message, CancellationToken.None);
+                    using var buffer = new AmqpBuffer();
+                    Wire.Write(buffer, Wire.CancelAddressOf(node), WireId.None, WireId.Of(call.Id), _replyTo, null, null, TimeSpan.FromSeconds(30), [], null, null, null);
+                    _ = router.SendAsync(buffer.ToArray(), CancellationToken.None);
                 }
             }
         }
     }
 
-    /// <summary>Sends a handler's reply; its outcome only matters to the log (a caller that left drops it).</summary>
-    public async Task SendReplyAsync(string replyTo, object? correlationId, ReadOnlyMemory<byte> payload, string? contentType)
+    /// <summary>
+    /// Sends a handler's reply (encoded now: <paramref name="payload"/> need not outlive this call); its outcome only
+    /// matters to the log (a caller that left drops it).
+    /// </summary>
+    public void SendReply(string replyTo, WireId correlationId, ReadOnlySpan<byte> payload)
     {
         if (_router is not { } router)
         {
             return;
         }
 
+        var reply = _replyPool.Rent() ?? new OutgoingReply(this);
         try
         {
-            var message = Wire.Encode(replyTo, null, correlationId, null, null, contentType, null, payload, null, null, null);
-            var outcome = await router.SendAsync(message, CancellationToken.None);
-            if (outcome is not Accepted)
+            Wire.Write(reply.Message, replyTo, WireId.None, correlationId, null, null, null, null, payload, null, null, null);
+            reply.ReplyTo = replyTo;
+            if (Multicasts(replyTo))
             {
-                Log.ReplyLost(_logger, NodeId, replyTo, outcome is Rejected { Error: { } e } ? $"{e.Condition}: {e.Description}" : outcome.GetType().Name);
+                var copy = reply.Message.ToArray();
+                Recycle(reply);
+                _ = LogReplyOutcomeAsync(router.SendAsync(copy, CancellationToken.None), replyTo);
+                return;
             }
+
+            SendThen(router, reply.Message.WrittenMemory, reply.OnSent);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException)
         {
+            // Not reused: the router may have the bytes.
             Log.ReplyLost(_logger, NodeId, replyTo, e.Message);
         }
     }
+
+    private async Task LogReplyOutcomeAsync(Task<DeliveryState> sending, string replyTo)
+    {
+        var outcome = await sending.ConfigureAwait(false);
+        if (outcome is not Accepted)
+        {
+            ReplyLost(replyTo, outcome);
+        }
+    }
+
+    public void ReplyLost(string replyTo, DeliveryState outcome) =>
+        Log.ReplyLost(_logger, NodeId, replyTo, outcome is Rejected { Error: { } e } ? $"{e.Condition}: {e.Description}" : outcome.GetType().Name);
 
     public ILogger Logger => _logger;
 
@@ -318,10 +452,10 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
 
     private ValueTask<DeliveryState> OnReplyAsync(ReadOnlyMemory<byte> encoded, CancellationToken cancellationToken)
     {
-        AmqpMessage reply;
+        IncomingMessage reply;
         try
         {
-            reply = AmqpMessage.Decode(encoded.Span);
+            reply = IncomingMessage.Read(encoded, Strings);
         }
         catch (AmqpDecodeException e)
         {
@@ -329,13 +463,14 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
             return new(Wire.Reject(ErrorCondition.DecodeError, e.Message));
         }
 
-        if (reply.Properties?.CorrelationId is ulong id && _calls.TryGetValue(id, out var call))
+        if (reply.CorrelationId.TryGetNumber(out var id) && _calls.TryGetValue(id, out var call))
         {
-            call.TrySetResult(Wire.BodyOf(reply));
+            // Copied into the call's own buffer: the router reuses this one once this returns.
+            call.TrySetReply(id, reply.Body.Span);
         }
-        else
+        else if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.LateReply(_logger, NodeId, reply.Properties?.CorrelationId?.ToString() ?? "none");
+            Log.LateReply(_logger, NodeId, reply.CorrelationId.ToString());
         }
 
         return new(Accepted.Instance);
@@ -345,10 +480,10 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     {
         try
         {
-            var message = AmqpMessage.Decode(encoded.Span);
-            if (message.Properties is { ReplyTo: { } replyTo, CorrelationId: { } id } && _running.TryGetValue((replyTo, id), out var cancel))
+            var message = IncomingMessage.Read(encoded, Strings);
+            if (message.ReplyTo is { } replyTo && !message.CorrelationId.IsNone && _running.TryGetValue((replyTo, message.CorrelationId), out var cancel))
             {
-                CancelQuietly(cancel);
+                cancel.CancelOnRequest();
             }
         }
         catch (AmqpDecodeException e)
@@ -357,17 +492,5 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
         }
 
         return new(Accepted.Instance);
-    }
-
-    private static void CancelQuietly(CancellationTokenSource cancel)
-    {
-        try
-        {
-            cancel.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The handler finished meanwhile.
-        }
     }
 }

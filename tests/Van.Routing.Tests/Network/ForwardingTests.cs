@@ -163,7 +163,10 @@ public class ForwardingTests
         net.Link("A", "B");
         net.Link("B", "C");
         var counters = new[] { new Counter(b, "news"), new Counter(b, "news"), new Counter(c, "news"), new Counter(c, "news") };
-        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("news").Count == 2, "both subscriber nodes known");
+        // Copies are at most once: B must route to C before the first one reaches it, not only A know of C.
+        await TestNetwork.WaitUntilAsync(
+            () => a.Snapshot.GetDestinations("news").Count == 2 && b.Snapshot.TryGetRoute("C", out _, out _),
+            "both subscriber nodes known, and B's route to C");
 
         for (var i = 0; i < 5; i++)
         {
@@ -309,6 +312,44 @@ public class ForwardingTests
         var outcome = Assert.IsType<Rejected>(await a.SendAsync(message.ToArray()).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(VanErrors.NoRoute, outcome.Error!.Condition);
         Assert.Contains(gone, outcome.Error.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_WithCallback_ReportsEachOutcomeOnce()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        net.Link("A", "B");
+        using var sink = b.AddLocalService("sink", (_, _) => ValueTask.FromResult<DeliveryState>(Accepted.Instance));
+        await net.WaitConvergedAsync("sink");
+
+        static byte[] Message(string to)
+        {
+            var message = AmqpMessage.Create("x");
+            message.Properties = new Properties { To = to };
+            return message.ToArray();
+        }
+
+        async Task<DeliveryState> SendAsync(byte[] message)
+        {
+            var outcomes = 0;
+            var outcome = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
+            a.Send(message, state =>
+            {
+                Interlocked.Increment(ref outcomes);
+                outcome.TrySetResult(state);
+            });
+            var state = await outcome.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(50);
+            Assert.Equal(1, Volatile.Read(ref outcomes));
+            return state;
+        }
+
+        Assert.IsType<Accepted>(await SendAsync(Message("sink")));
+        var noRoute = Assert.IsType<Rejected>(await SendAsync(Message("nobody-home")));
+        Assert.Equal(VanErrors.NoRoute, noRoute.Error!.Condition);
+        Assert.IsType<Rejected>(await SendAsync([0x00, 0x53, 0x72, 0xc1, 0xff]));
     }
 
     [Fact]
