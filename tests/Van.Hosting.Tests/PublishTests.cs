@@ -25,6 +25,9 @@ public class PublishTests
         var subscribers = new[] { a, b, c }.Select(h => Collect(h, "news", count: 2, stop.Token)).ToArray();
         await TestHosts.WaitForAsync(a, "news", instances: 3);
 
+        // Copies are at most once: b must route to c before the first copy reaches it, not only a know of c.
+        await TestHosts.WaitForAsync(b, "news", instances: 3);
+
         await TestHosts.Client(a).PublishAsync("news", "one");
         await TestHosts.Client(a).PublishAsync("news", "two");
 
