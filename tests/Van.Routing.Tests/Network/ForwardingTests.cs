@@ -136,7 +136,10 @@ public class ForwardingTests
         net.Link("B", "D");
         net.Link("C", "D");
         var counters = new[] { new Counter(a, "mc/news"), new Counter(b, "mc/news"), new Counter(c, "mc/news"), new Counter(d, "mc/news"), new Counter(d, "mc/news") };
-        await TestNetwork.WaitUntilAsync(() => a.Snapshot.GetDestinations("mc/news").Count == 3, "all subscribers known");
+        // Copies are at most once: B and C must route to D before the first copy reaches them, not only A know of D.
+        await TestNetwork.WaitUntilAsync(
+            () => a.Snapshot.GetDestinations("mc/news").Count == 3 && b.Snapshot.TryGetRoute("D", out _, out _) && c.Snapshot.TryGetRoute("D", out _, out _),
+            "all subscribers known, and B's and C's routes to D");
 
         for (var i = 0; i < 5; i++)
         {
