@@ -13,10 +13,10 @@ public static class Samples
     /// <summary>The channel the sample frames are sent on.</summary>
     public const ushort Channel = 1;
 
-    /// <summary>A typical request: header, properties, a traceparent application property and a 64-byte data body.</summary>
-    public static AmqpMessage CreateRequest()
+    /// <summary>A typical request: header, properties, a traceparent application property and a data body (64 bytes by default).</summary>
+    public static AmqpMessage CreateRequest(int bodySize = 64)
     {
-        var body = new byte[64];
+        var body = new byte[bodySize];
         for (var i = 0; i < body.Length; i++)
         {
             body[i] = (byte)('a' + (i % 26));
@@ -41,10 +41,10 @@ public static class Samples
     }
 
     /// <summary>The encoded bytes of <see cref="CreateRequest"/>.</summary>
-    public static byte[] EncodeRequest()
+    public static byte[] EncodeRequest(int bodySize = 64)
     {
         using var buffer = new AmqpBuffer();
-        CreateRequest().Encode(buffer);
+        CreateRequest(bodySize).Encode(buffer);
         return buffer.ToArray();
     }
 

@@ -18,11 +18,15 @@ public class TransferBenchmarks : IDisposable
     private byte[] _frame = null!;
     private uint _nextDeliveryId;
 
+    /// <summary>The request's body: 64 bytes (a typical call) or 1 KiB.</summary>
+    [Params(64, 1024)]
+    public int BodySize { get; set; } = 64;
+
     /// <summary>Builds the message bytes and a transfer frame carrying them.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _message = Samples.EncodeRequest();
+        _message = Samples.EncodeRequest(BodySize);
         _frame = Samples.EncodeTransferFrame(_message);
 
         // The fixed path must see the same transfer and payload as the generic decoder.

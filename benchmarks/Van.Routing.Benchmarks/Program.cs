@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BenchmarkDotNet.Running;
 using Van.Core.Amqp.Framing;
 using Van.Core.Amqp.Messaging;
 using Van.Core.Transport;
@@ -12,6 +13,28 @@ using Van.Routing.Benchmarks;
 //   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- [--nodes 1000] [--extra N] [--seed S] [--hello MS]
 // and the message path through 0, 1 and 2 hops over TCP:
 //   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- --forward [--messages N] [--body BYTES]
+// and BenchmarkDotNet micro-benchmarks of the message path (in process; any BenchmarkDotNet arguments after --bdn):
+//   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- --bdn [--filter *Transit*] [--job short]
+// and a quick check that a transit node allocates nothing per forwarded message (exit code 1 when it does):
+//   dotnet run -c Release --project benchmarks/Van.Routing.Benchmarks -- --transit-check [--messages N] [--body BYTES] [--max-bytes B]
+if (args.Length > 0 && args[0] == "--bdn")
+{
+    string[] bdnArgs = [.. args.Skip(1)];
+    if (!bdnArgs.Contains("--inProcess"))
+    {
+        // The in-process toolchain runs the benchmarks in this process, as built: no generated project is compiled.
+        bdnArgs = [.. bdnArgs, "--inProcess"];
+    }
+
+    BenchmarkSwitcher.FromAssembly(typeof(ForwardBenchmark).Assembly).Run(bdnArgs);
+    return 0;
+}
+
+if (args.Contains("--transit-check"))
+{
+    return TransitCheck.Run(Arg("--messages", 100_000), Arg("--body", 256), Arg("--max-bytes", 8));
+}
+
 if (args.Contains("--forward"))
 {
     return await ForwardBenchmark.RunAsync(Arg("--messages", 100_000), Arg("--body", 256), Arg("--window", 200));

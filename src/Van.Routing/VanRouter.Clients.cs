@@ -53,7 +53,7 @@ public sealed partial class VanRouter
         if (link is ReceiverLink receiver)
         {
             var producer = new ProducerLink(receiver, receiver.RemoteAttach?.Target?.Address, _options.ProducerCredit);
-            receiver.SetDeliveryHandler(d => OnClientDelivery(producer, d));
+            receiver.SetReusingDeliveryHandler(d => OnClientDelivery(producer, d));
             receiver.SetCredit((uint)_options.ProducerCredit, autoRefill: false);
             return;
         }

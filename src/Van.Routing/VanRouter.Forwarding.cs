@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text;
+using System.Runtime.InteropServices;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Engine;
 using Van.Core.Amqp.Framing;
@@ -15,6 +15,11 @@ public sealed partial class VanRouter
     // Turns per address, so equal choices alternate for each address whatever else the node routes.
     private readonly ConcurrentDictionary<string, StrongBox<uint>> _localTurns = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox<uint>> _remoteTurns = new(StringComparer.Ordinal);
+
+    // What repeats per message is reused: the records of messages being routed (with their buffers), and the strings
+    // of routing annotations (addresses, node ids).
+    private readonly ObjectStack<InFlight> _spareInFlight = new(1024);
+    private readonly StringTable _strings = new();
 
     /// <summary>
     /// Drops load and turn counters of addresses or destinations routing no longer knows (called on the control loop
@@ -54,57 +59,86 @@ public sealed partial class VanRouter
     private static uint NextTurn(ConcurrentDictionary<string, StrongBox<uint>> turns, string address) =>
         Interlocked.Increment(ref turns.GetOrAdd(address, static _ => new StrongBox<uint>()).Value);
 
+    /// <summary>A record for a message to route: from the pool when one is free.</summary>
+    internal InFlight RentInFlight() => _spareInFlight.Rent() ?? new InFlight(this);
+
+    /// <summary>Puts a record back in the pool once its message is finished: nothing may touch it afterwards.</summary>
+    private void Recycle(InFlight f)
+    {
+        f.Reset();
+        if (!_spareInFlight.Return(f))
+        {
+            f.Dispose();
+        }
+    }
+
+    /// <summary>Sends the outcome upstream and recycles the record (once: a second finish is ignored).</summary>
+    private void FinishAndRecycle(InFlight f, DeliveryState state)
+    {
+        if (f.Finish(state))
+        {
+            Recycle(f);
+        }
+    }
+
     /// <summary>A message from a client's sender link: this node is its ingress.</summary>
     internal void OnClientDelivery(ProducerLink producer, AmqpDelivery delivery)
     {
-        var link = producer.Link;
-        var presettled = delivery.RemoteSettled;
-        void Complete(DeliveryState state)
-        {
-            if (!presettled)
-            {
-                link.Settle(delivery, state);
-            }
-
-            producer.ReturnCredit();
-        }
-
-        RouteIngress(delivery.Payload, producer.TargetAddress, presettled, Complete);
+        var f = RentInFlight();
+        f.StartFromLink(producer.Link, delivery, producer, fromNode: false);
+        RouteIngress(f, producer.TargetAddress, multicast: false);
     }
 
-    private void RouteFromLocal(ReadOnlyMemory<byte> message, bool multicast, TaskCompletionSource<DeliveryState> completion) =>
-        RouteIngress(message, null, presettled: false, state => completion.TrySetResult(state), multicast);
+    private void RouteFromLocal(ReadOnlyMemory<byte> message, bool multicast, TaskCompletionSource<DeliveryState> completion)
+    {
+        var f = RentInFlight();
+        f.StartLocal(message, completion, onOutcome: null);
+        RouteIngress(f, null, multicast);
+    }
 
+    /// <summary>A message from this process whose outcome goes to <paramref name="complete"/> (<see cref="Send"/>).</summary>
     private void RouteIngress(ReadOnlyMemory<byte> message, string? linkAddress, bool presettled, Action<DeliveryState> complete, bool multicast = false)
     {
-        RoutingHeader header;
+        if (presettled)
+        {
+            throw new ArgumentException("A message from this process always has an outcome.", nameof(presettled));
+        }
+
+        var f = RentInFlight();
+        f.StartLocal(message, completion: null, complete);
+        RouteIngress(f, linkAddress, multicast);
+    }
+
+    private void RouteIngress(InFlight f, string? linkAddress, bool multicast)
+    {
+        var header = f.Header;
         var address = linkAddress;
         try
         {
-            header = RoutingHeader.Read(message.Span);
-            if (address is null && new MessageReader(message.Span).TryGetTo(out var to))
+            header.Read(f.Message.Span, _strings);
+            if (address is null && new MessageReader(f.Message.Span).TryGetTo(out var to))
             {
-                address = Encoding.UTF8.GetString(to);
+                address = _strings.Get(to, lenient: true);
             }
         }
         catch (AmqpDecodeException e)
         {
-            complete(Reject(ErrorCondition.DecodeError, $"Node '{NodeId}' cannot read the message: {e.Message}"));
+            FinishAndRecycle(f, Reject(ErrorCondition.DecodeError, $"Node '{NodeId}' cannot read the message: {e.Message}"));
             return;
         }
 
         if (string.IsNullOrEmpty(address))
         {
-            complete(Reject(VanErrors.NoAddress, "The message has no address: the link has no target address and the message no 'to'."));
+            FinishAndRecycle(f, Reject(VanErrors.NoAddress, "The message has no address: the link has no target address and the message no 'to'."));
             return;
         }
 
         // Whatever a client put in the routing annotations is not trusted: the ingress decides the route.
         header.To = address;
-        header.Dest = [];
-        header.Trace = [];
+        header.Dest.Clear();
+        header.Trace.Clear();
         header.Multicast = false;
-        var f = new InFlight(message, address, header, fromNode: false, presettled, complete);
+        f.Address = address;
         if (multicast)
         {
             RouteMulticast(f);
@@ -115,53 +149,53 @@ public sealed partial class VanRouter
         }
     }
 
-    /// <summary>A message forwarded by a neighbour on its data link.</summary>
+    /// <summary>
+    /// A message forwarded by a neighbour on its data link (on that connection's reader loop; the payload is lent until
+    /// this returns). A transit forward that finds credit goes out before this returns, and its outcome is handled on the
+    /// next connection's reader loop when it comes back: no task, closure or buffer is allocated for it.
+    /// </summary>
     internal void OnNodeDelivery(RouterConnection rc, AmqpDelivery delivery)
     {
         var link = delivery.Link;
         RouterTelemetry.RecordTransfer(rc.ReceivedTags, delivery.Payload.Length);
-        RoutingHeader header;
+        var f = RentInFlight();
+        var header = f.Header;
         try
         {
-            header = RoutingHeader.Read(delivery.Payload.Span);
+            header.Read(delivery.Payload.Span, _strings);
         }
         catch (AmqpDecodeException e)
         {
+            Recycle(f);
             link.Reject(delivery, new Error { Condition = ErrorCondition.DecodeError, Description = $"Node '{NodeId}' cannot read the message: {e.Message}" });
             return;
         }
 
-        if (header.To is null)
+        if (header.To is not { } address)
         {
+            Recycle(f);
             link.Reject(delivery, new Error { Condition = VanErrors.NoAddress, Description = $"A message from node '{rc.PeerId}' has no '{RoutingAnnotationKeys.To}' annotation." });
             return;
         }
 
-        if (Array.IndexOf(header.Trace, NodeId) >= 0)
+        if (header.Trace.Contains(NodeId))
         {
             // A stale route sent it back here: give it back rather than let it circle.
-            Log.LoopDetected(_logger, NodeId, header.To);
+            Log.LoopDetected(_logger, NodeId, address);
+            Recycle(f);
             link.Release(delivery);
             return;
         }
 
-        var presettled = delivery.RemoteSettled;
-        Action<DeliveryState> complete = state =>
+        // Traced only when someone listens, so an untraced message costs nothing more.
+        if (RouterTelemetry.Source.HasListeners())
         {
-            if (!presettled)
-            {
-                link.Settle(delivery, state);
-            }
-        };
-
-        // Traced only when someone listens, in a closure of its own, so an untraced message costs nothing more.
-        if (RouterTelemetry.Source.HasListeners()
-            && RouterTelemetry.StartForward(delivery.Payload.Span, NodeId, header.To, header.Dest.Length == 1 ? header.Dest[0] : null) is { } activity)
-        {
-            complete = RouterTelemetry.StopForwardThen(activity, complete);
+            f.Activity = RouterTelemetry.StartForward(delivery.Payload.Span, NodeId, address, header.Dest.Count == 1 ? header.Dest[0] : null);
         }
 
-        Route(new InFlight(delivery.Payload, header.To, header, fromNode: true, presettled, complete));
+        f.StartFromLink(link, delivery, producer: null, fromNode: true);
+        f.Address = address;
+        Route(f);
     }
 
     private void Route(InFlight f)
@@ -177,17 +211,17 @@ public sealed partial class VanRouter
         if (address.StartsWith(NodeAddressPrefix, StringComparison.Ordinal))
         {
             var end = address.IndexOf('/', NodeAddressPrefix.Length);
-            var node = end < 0 ? address[NodeAddressPrefix.Length..] : address[NodeAddressPrefix.Length..end];
-            if (f.Header.Dest.Length != 1)
+            var node = end < 0 ? address.AsSpan(NodeAddressPrefix.Length) : address.AsSpan(NodeAddressPrefix.Length, end - NodeAddressPrefix.Length);
+            if (f.Header.Dest.Count != 1)
             {
-                f.Header.Dest = [node];
+                f.Header.Dest.Set(_strings.Get(node));
             }
 
             // A node address names a node that has sent us something (a reply address, say): if it is not routable
             // yet, routes are still converging, so the ingress waits for them rather than failing at once.
-            f.SawRoute = node != NodeId;
+            f.SawRoute = !node.SequenceEqual(NodeId);
 
-            _ = RouteUnicastAsync(f, Distribution.Closest);
+            RouteUnicast(f, Distribution.Closest);
             return;
         }
 
@@ -198,11 +232,11 @@ public sealed partial class VanRouter
         }
         else
         {
-            _ = RouteUnicastAsync(f, distribution);
+            RouteUnicast(f, distribution);
         }
     }
 
-    private Distribution DistributionOf(string address)
+    internal Distribution DistributionOf(string address)
     {
         foreach (var (prefix, distribution) in _distributions)
         {
@@ -215,128 +249,374 @@ public sealed partial class VanRouter
         return _options.DefaultDistribution;
     }
 
-    private async Task RouteUnicastAsync(InFlight f, Distribution distribution)
+    private void RouteUnicast(InFlight f, Distribution distribution)
     {
+        f.Distribution = distribution;
         f.Started = _time.GetTimestamp();
         f.SnapshotVersion = _snapshot.Version;
+        ContinueUnicast(f);
+    }
+
+    /// <summary>
+    /// Makes attempts until one is under way (its outcome continues the message), the message has its outcome, or it
+    /// has to wait (for credit, a consumer, or new routes: then an async method takes over). A forward that finds
+    /// credit and window is sent synchronously, its outcome coming back through <see cref="OnForwardOutcome"/>.
+    /// </summary>
+    private void ContinueUnicast(InFlight f)
+    {
         try
         {
-            while (true)
+            while (TryAttempt(f))
             {
-                // The destination node is fixed once chosen (by the ingress, or by a node address); this node then
-                // either is it or forwards toward it. Only the ingress chooses among nodes.
-                var transit = f.Header.Dest.Length == 1;
-                Consumer? local = null;
-                RouterConnection? hop = null;
-                string? destNode = null;
-                if (transit)
-                {
-                    destNode = f.Header.Dest[0];
-                    if (destNode == NodeId)
-                    {
-                        local = ChooseLocal(f, distribution);
-                    }
-                    else
-                    {
-                        hop = NextHop(f, destNode);
-                    }
-                }
-                else
-                {
-                    (local, hop, destNode) = ChooseDestination(f, distribution);
-                }
-
-                var sender = hop?.DataSender;
-                if (local is null && sender is null)
-                {
-                    if (await WaitForNewRoutesAsync(f))
-                    {
-                        continue;
-                    }
-
-                    f.Finish(GiveUp(f, transit));
-                    return;
-                }
-
-                f.Attempts++;
-                DeliveryState? state;
-                var notSent = false;
-                try
-                {
-                    if (local is not null)
-                    {
-                        var message = f.FromNode && local.IsExternal ? Rewrite(f, null, strip: true) : f.Message;
-                        state = await local.DeliverAsync(message, _stopping.Token) ?? Accepted.Instance;
-                    }
-                    else
-                    {
-                        var message = Rewrite(f, destNode!, strip: false);
-                        RouterTelemetry.RecordForward(hop!, message.Length);
-                        var load = _remoteLoad.GetOrAdd((destNode!, f.Address), static _ => new StrongBox<int>());
-                        Interlocked.Increment(ref load.Value);
-                        try
-                        {
-                            state = await sender!.SendAsync(message, f.Presettled) ?? Accepted.Instance;
-                        }
-                        finally
-                        {
-                            Interlocked.Decrement(ref load.Value);
-                        }
-                    }
-                }
-                catch (AmqpDeliveryNotSentException)
-                {
-                    notSent = true;
-                    state = null;
-                }
-                catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-                {
-                    var where = local is not null ? $"its consumer of '{f.Address}'" : $"its link to node '{hop!.PeerId}'";
-                    state = Reject(VanErrors.LinkLost, $"Node '{NodeId}' lost {where} while the message to '{f.Address}' was in flight ({e.Message}).");
-                }
-
-                if (notSent || state is Released)
-                {
-                    // Nobody has it. Rule out what failed: the connection when the message never left it (the
-                    // destination may be reachable another way), else the destination.
-                    f.WasReleased |= state is Released;
-                    var viaOtherConnection = notSent && hop is not null;
-                    f.Exclude(viaOtherConnection ? hop! : local ?? (object)destNode!);
-
-                    // Only the ingress chooses among destinations; a transit node retries only another connection,
-                    // the destination node only another local consumer, and otherwise hands it back upstream.
-                    var mayRetryHere = !f.FromNode || viaOtherConnection || destNode == NodeId;
-                    if (mayRetryHere && f.Attempts < _options.MaxForwardAttempts)
-                    {
-                        continue;
-                    }
-
-                    if (await WaitForNewRoutesAsync(f))
-                    {
-                        continue;
-                    }
-
-                    f.Finish(f.FromNode ? Released.Instance : GiveUp(f, transit));
-                    return;
-                }
-
-                if (state is Rejected { Error: { } error } && error.Condition == VanErrors.LinkLost && !f.FromNode && f.Header.Retryable
-                    && f.Attempts < _options.MaxForwardAttempts)
-                {
-                    Log.Retrying(_logger, NodeId, f.Address, error.Description ?? "");
-                    f.Exclude(local ?? (object)destNode!);
-                    continue;
-                }
-
-                f.Finish(state!);
-                return;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Never leave the sender waiting in silence, whatever went wrong here.
-            Log.ForwardFailed(_logger, NodeId, f.Address, e);
-            f.Finish(Reject(ErrorCondition.InternalError, $"Node '{NodeId}' failed to route the message to '{f.Address}': {e.Message}"));
+            Fail(f, e);
+        }
+    }
+
+    /// <summary>Never leaves the sender waiting in silence, whatever went wrong here.</summary>
+    private void Fail(InFlight f, Exception e)
+    {
+        Log.ForwardFailed(_logger, NodeId, f.Address, e);
+        FinishAndRecycle(f, Reject(ErrorCondition.InternalError, $"Node '{NodeId}' failed to route the message to '{f.Address}': {e.Message}"));
+    }
+
+    /// <summary>
+    /// One attempt. True to make another at once; false once this one is under way (it will continue the message), the
+    /// message is finished, or something async took it over.
+    /// </summary>
+    private bool TryAttempt(InFlight f)
+    {
+        // The destination node is fixed once chosen (by the ingress, or by a node address); this node then either is it
+        // or forwards toward it. Only the ingress chooses among nodes.
+        var transit = f.Header.Dest.Count == 1;
+        Consumer? local = null;
+        RouterConnection? hop = null;
+        string? destNode = null;
+        if (transit)
+        {
+            destNode = f.Header.Dest[0];
+            if (destNode == NodeId)
+            {
+                local = ChooseLocal(f, f.Distribution);
+            }
+            else
+            {
+                hop = NextHop(f, destNode);
+            }
+        }
+        else
+        {
+            (local, hop, destNode) = ChooseDestination(f, f.Distribution);
+        }
+
+        var sender = hop?.DataSender;
+        if (local is null && sender is null)
+        {
+            if (CanWaitForNewRoutes(f))
+            {
+                _ = WaitForNewRoutesThenContinueAsync(f, transit);
+                return false;
+            }
+
+            FinishAndRecycle(f, GiveUp(f, transit));
+            return false;
+        }
+
+        f.Attempts++;
+        if (local is not null)
+        {
+            var localToken = f.BeginLocal(local, destNode);
+            if (local is LinkConsumer client)
+            {
+                return TrySendToClient(f, client, localToken);
+            }
+
+            _ = DeliverLocalAsync(f, local);
+            return false;
+        }
+
+        DeliveryState? state;
+        var notSent = false;
+        try
+        {
+            var message = RewriteForward(f, destNode!);
+            RouterTelemetry.RecordForward(hop!, message.Length);
+            var load = _remoteLoad.GetOrAdd((destNode!, f.Address), static _ => new StrongBox<int>());
+            var presettled = f.Presettled;
+            var token = f.BeginRemote(hop!, destNode!, load);
+            Interlocked.Increment(ref load.Value);
+            bool sent;
+            try
+            {
+                sent = sender!.TrySend(message.Span, presettled, f, token);
+            }
+            catch
+            {
+                Interlocked.Decrement(ref load.Value);
+                throw;
+            }
+
+            if (!sent)
+            {
+                // No credit or window now (or other sends wait): wait in line for it.
+                _ = SendWhenPossibleAsync(f, sender, message);
+                return false;
+            }
+
+            if (!presettled)
+            {
+                // Under way: the outcome continues the message, on the next hop's reader loop, possibly already.
+                return false;
+            }
+
+            Interlocked.Decrement(ref load.Value);
+            state = Accepted.Instance;
+        }
+        catch (AmqpDeliveryNotSentException)
+        {
+            notSent = true;
+            state = null;
+        }
+        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            state = LinkLost(f, local: null, hop, e);
+        }
+
+        return AfterAttempt(f, state, notSent);
+    }
+
+    /// <summary>
+    /// A consumer that is a client's link takes the message now if it has credit, as a forward does: the outcome comes
+    /// back through <see cref="OnForwardOutcome"/>. Otherwise the delivery waits for credit in line. Same result as
+    /// <see cref="AfterAttempt"/>.
+    /// </summary>
+    private bool TrySendToClient(InFlight f, LinkConsumer client, int token)
+    {
+        DeliveryState? state;
+        var notSent = false;
+        try
+        {
+            // A client gets it without routing annotations.
+            var message = f.FromNode ? RewriteStripped(f) : f.Message;
+            var settled = client.Link.LocalAttach?.SndSettleMode == SenderSettleMode.Settled;
+            client.BeginDelivery();
+            bool sent;
+            try
+            {
+                sent = client.Link.TrySend(message.Span, settled, f, token);
+            }
+            catch
+            {
+                client.EndDelivery();
+                throw;
+            }
+
+            if (!sent)
+            {
+                client.EndDelivery();
+                _ = DeliverLocalAsync(f, client);
+                return false;
+            }
+
+            if (!settled)
+            {
+                // Under way: the client's outcome continues the message, possibly already.
+                return false;
+            }
+
+            client.EndDelivery();
+            state = Accepted.Instance;
+        }
+        catch (AmqpDeliveryNotSentException)
+        {
+            notSent = true;
+            state = null;
+        }
+        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            state = LinkLost(f, client, hop: null, e);
+        }
+
+        return AfterAttempt(f, state, notSent);
+    }
+
+    /// <summary>
+    /// The outcome of a delivery sent with <see cref="SenderLink.TrySend"/>, forwarded to a neighbour or sent to a
+    /// client's link (on that connection's reader loop).
+    /// </summary>
+    internal void OnForwardOutcome(InFlight f, DeliveryState? state, AmqpException? failure)
+    {
+        try
+        {
+            if (f.Local is { } local)
+            {
+                local.EndDelivery();
+            }
+            else
+            {
+                Interlocked.Decrement(ref f.Load!.Value);
+            }
+
+            var outcome = failure is null ? state ?? Accepted.Instance : LinkLost(f, f.Local, f.Hop, failure);
+            if (AfterAttempt(f, outcome, notSent: false))
+            {
+                ContinueUnicast(f);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(f, e);
+        }
+    }
+
+    private async Task SendWhenPossibleAsync(InFlight f, SenderLink sender, ReadOnlyMemory<byte> message)
+    {
+        try
+        {
+            DeliveryState? state;
+            var notSent = false;
+            try
+            {
+                try
+                {
+                    state = await sender.SendAsync(message, f.Presettled) ?? Accepted.Instance;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref f.Load!.Value);
+                }
+            }
+            catch (AmqpDeliveryNotSentException)
+            {
+                notSent = true;
+                state = null;
+            }
+            catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                state = LinkLost(f, local: null, f.Hop, e);
+            }
+
+            if (AfterAttempt(f, state, notSent))
+            {
+                ContinueUnicast(f);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(f, e);
+        }
+    }
+
+    private async Task DeliverLocalAsync(InFlight f, Consumer local)
+    {
+        try
+        {
+            DeliveryState? state;
+            var notSent = false;
+            try
+            {
+                // A client gets it without routing annotations; an in-process service may keep the bytes.
+                var message = local.IsExternal ? (f.FromNode ? RewriteStripped(f) : f.Message) : f.GiveAwayMessage();
+                state = await local.DeliverAsync(message, _stopping.Token) ?? Accepted.Instance;
+            }
+            catch (AmqpDeliveryNotSentException)
+            {
+                notSent = true;
+                state = null;
+            }
+            catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                state = LinkLost(f, local, hop: null, e);
+            }
+
+            if (AfterAttempt(f, state, notSent))
+            {
+                ContinueUnicast(f);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(f, e);
+        }
+    }
+
+    private Rejected LinkLost(InFlight f, Consumer? local, RouterConnection? hop, Exception e)
+    {
+        var where = local is not null ? $"its consumer of '{f.Address}'" : $"its link to node '{hop!.PeerId}'";
+        return Reject(VanErrors.LinkLost, $"Node '{NodeId}' lost {where} while the message to '{f.Address}' was in flight ({e.Message}).");
+    }
+
+    /// <summary>
+    /// What follows an attempt's outcome (null when <paramref name="notSent"/>). True to make another attempt at once;
+    /// false when the message is finished or waits for new routes.
+    /// </summary>
+    private bool AfterAttempt(InFlight f, DeliveryState? state, bool notSent)
+    {
+        var transit = f.Header.Dest.Count == 1;
+        var local = f.Local;
+        var hop = f.Hop;
+        var destNode = f.DestNode;
+        if (notSent || state is Released)
+        {
+            // Nobody has it. Rule out what failed: the connection when the message never left it (the
+            // destination may be reachable another way), else the destination.
+            f.WasReleased |= state is Released;
+            var viaOtherConnection = notSent && hop is not null;
+            f.Exclude(viaOtherConnection ? hop! : local ?? (object)destNode!);
+
+            // Only the ingress chooses among destinations; a transit node retries only another connection,
+            // the destination node only another local consumer, and otherwise hands it back upstream.
+            var mayRetryHere = !f.FromNode || viaOtherConnection || destNode == NodeId;
+            if (mayRetryHere && f.Attempts < _options.MaxForwardAttempts)
+            {
+                return true;
+            }
+
+            if (CanWaitForNewRoutes(f))
+            {
+                _ = WaitForNewRoutesThenContinueAsync(f, transit);
+                return false;
+            }
+
+            FinishAndRecycle(f, f.FromNode ? Released.Instance : GiveUp(f, transit));
+            return false;
+        }
+
+        if (state is Rejected { Error: { } error } && error.Condition == VanErrors.LinkLost && !f.FromNode && f.Header.Retryable
+            && f.Attempts < _options.MaxForwardAttempts)
+        {
+            Log.Retrying(_logger, NodeId, f.Address, error.Description ?? "");
+            f.Exclude(local ?? (object)destNode!);
+            return true;
+        }
+
+        FinishAndRecycle(f, state!);
+        return false;
+    }
+
+    /// <summary>Whether <see cref="WaitForNewRoutesAsync"/> has something to wait for (only the ingress waits).</summary>
+    private bool CanWaitForNewRoutes(InFlight f) =>
+        !f.FromNode && f.SawRoute && _options.RerouteTimeout - _time.GetElapsedTime(f.Started) > TimeSpan.Zero;
+
+    private async Task WaitForNewRoutesThenContinueAsync(InFlight f, bool transit)
+    {
+        try
+        {
+            if (await WaitForNewRoutesAsync(f))
+            {
+                ContinueUnicast(f);
+            }
+            else
+            {
+                FinishAndRecycle(f, GiveUp(f, transit));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(f, e);
         }
     }
 
@@ -414,7 +694,7 @@ public sealed partial class VanRouter
 
     private static Rejected Reject(AmqpSymbol condition, string description) => new() { Error = new Error { Condition = condition, Description = description } };
 
-    private RouterConnection? NextHop(InFlight f, string destNode)
+    internal RouterConnection? NextHop(InFlight f, string destNode)
     {
         if (!_snapshot.TryGetRoute(destNode, out var nextHop, out _))
         {
@@ -422,7 +702,7 @@ public sealed partial class VanRouter
             nextHop = destNode;
         }
 
-        if (Array.IndexOf(f.Header.Trace, nextHop) >= 0)
+        if (f.Header.Trace.Contains(nextHop))
         {
             return null;
         }
@@ -463,7 +743,7 @@ public sealed partial class VanRouter
     }
 
     /// <summary>The ingress's choice among local consumers and remote nodes serving the address.</summary>
-    private (Consumer? Local, RouterConnection? Hop, string? Node) ChooseDestination(InFlight f, Distribution distribution)
+    internal (Consumer? Local, RouterConnection? Hop, string? Node) ChooseDestination(InFlight f, Distribution distribution)
     {
         var local = ChooseLocal(f, distribution);
         if (distribution == Distribution.Closest && local is { HasCredit: true })
@@ -483,7 +763,7 @@ public sealed partial class VanRouter
         for (var i = 0; i < remotes.Count; i++)
         {
             var d = remotes[i];
-            if (f.IsExcluded(d.NodeId) || Array.IndexOf(f.Header.Trace, d.NextHop) >= 0 || LiveConnection(d.NextHop, f) is not { } hop)
+            if (f.IsExcluded(d.NodeId) || f.Header.Trace.Contains(d.NextHop) || LiveConnection(d.NextHop, f) is not { } hop)
             {
                 continue;
             }
@@ -542,15 +822,14 @@ public sealed partial class VanRouter
     private void RouteMulticast(InFlight f)
     {
         var any = false;
-        var dests = f.FromNode ? f.Header.Dest : null;
-        if (!f.FromNode || Array.IndexOf(f.Header.Dest, NodeId) >= 0)
+        if (!f.FromNode || f.Header.Dest.Contains(NodeId))
         {
             foreach (var c in _local.Get(f.Address))
             {
                 if (c.IsAlive)
                 {
                     any = true;
-                    var message = f.FromNode && c.IsExternal ? Rewrite(f, null, strip: true) : f.Message;
+                    var message = f.FromNode && c.IsExternal ? StrippedCopy(f.Message) : f.GiveAwayMessage();
                     _ = DeliverCopyAsync(c, message);
                 }
             }
@@ -559,12 +838,43 @@ public sealed partial class VanRouter
         // One copy per next hop, carrying the destinations reached through it: the shortest-path tree, no duplicates.
         Dictionary<string, List<string>>? byHop = null;
         var snapshot = _snapshot;
-        IEnumerable<string> targets = dests ?? (IEnumerable<string>)snapshot.GetDestinations(f.Address).Select(d => d.NodeId);
-        foreach (var node in targets)
+        if (f.FromNode)
         {
-            if (node == NodeId || !snapshot.TryGetRoute(node, out var nextHop, out _) || Array.IndexOf(f.Header.Trace, nextHop) >= 0)
+            foreach (var node in f.Header.Dest.AsSpan())
             {
-                continue;
+                AddTarget(node);
+            }
+        }
+        else
+        {
+            foreach (var d in snapshot.GetDestinations(f.Address))
+            {
+                AddTarget(d.NodeId);
+            }
+        }
+
+        if (byHop is not null)
+        {
+            foreach (var (nextHop, nodes) in byHop)
+            {
+                if (LiveConnection(nextHop) is { DataSender: { } sender } hop)
+                {
+                    any = true;
+                    var buffer = f.RewriteBuffer();
+                    RoutingHeader.Write(buffer, f.Message.Span, f.Address, CollectionsMarshal.AsSpan(nodes), f.Header.Trace.AsSpan(), NodeId, multicast: true, strip: false);
+                    RouterTelemetry.RecordForward(hop, buffer.Length);
+                    SendCopy(sender, buffer.WrittenMemory);
+                }
+            }
+        }
+
+        FinishAndRecycle(f, any || f.FromNode ? Accepted.Instance : GiveUp(f, transit: false));
+
+        void AddTarget(string node)
+        {
+            if (node == NodeId || !snapshot.TryGetRoute(node, out var nextHop, out _) || f.Header.Trace.Contains(nextHop))
+            {
+                return;
             }
 
             byHop ??= new(StringComparer.Ordinal);
@@ -575,23 +885,25 @@ public sealed partial class VanRouter
 
             list.Add(node);
         }
+    }
 
-        if (byHop is not null)
+    /// <summary>Sends a pre-settled copy now if the link can take it, else from a copy of its own when it can.</summary>
+    private static void SendCopy(SenderLink sender, ReadOnlyMemory<byte> message)
+    {
+        try
         {
-            foreach (var (nextHop, nodes) in byHop)
+            if (sender.TrySend(message.Span, settled: true, sink: null, token: 0))
             {
-                if (LiveConnection(nextHop) is { DataSender: { } sender } hop)
-                {
-                    any = true;
-                    var copy = new RoutingHeader { To = f.Address, Dest = [.. nodes], Trace = [.. f.Header.Trace, NodeId], Multicast = true };
-                    var message = Rewrite(f.Message, copy, strip: false);
-                    RouterTelemetry.RecordForward(hop, message.Length);
-                    _ = SendCopyAsync(sender, message);
-                }
+                return;
             }
         }
+        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // At most once.
+            return;
+        }
 
-        f.Finish(any || f.FromNode ? Accepted.Instance : GiveUp(f, transit: false));
+        _ = SendCopyAsync(sender, message.ToArray());
     }
 
     private static async Task DeliverCopyAsync(Consumer consumer, ReadOnlyMemory<byte> message)
@@ -618,16 +930,27 @@ public sealed partial class VanRouter
         }
     }
 
-    private ReadOnlyMemory<byte> Rewrite(InFlight f, string? destNode, bool strip)
+    /// <summary>The message as it goes to <paramref name="destNode"/>'s next hop: this node added to its trace.</summary>
+    private ReadOnlyMemory<byte> RewriteForward(InFlight f, string destNode)
     {
-        var header = strip ? f.Header : new RoutingHeader { To = f.Address, Dest = [destNode!], Trace = [.. f.Header.Trace, NodeId] };
-        return Rewrite(f.Message, header, strip);
+        var buffer = f.RewriteBuffer();
+        RoutingHeader.Write(buffer, f.Message.Span, f.Address, new ReadOnlySpan<string>(in destNode), f.Header.Trace.AsSpan(), NodeId, multicast: false, strip: false);
+        return buffer.WrittenMemory;
     }
 
-    private static byte[] Rewrite(ReadOnlyMemory<byte> message, RoutingHeader header, bool strip)
+    /// <summary>The message as a client gets it: without routing annotations (valid until the record's next rewrite).</summary>
+    private static ReadOnlyMemory<byte> RewriteStripped(InFlight f)
+    {
+        var buffer = f.RewriteBuffer();
+        RoutingHeader.Write(buffer, f.Message.Span, null, default, default, null, multicast: false, strip: true);
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>A copy of its own without routing annotations, for a multicast consumer.</summary>
+    private static byte[] StrippedCopy(ReadOnlyMemory<byte> message)
     {
         using var buffer = new AmqpBuffer(message.Length + 256);
-        header.Write(buffer, message.Span, strip);
+        RoutingHeader.Write(buffer, message.Span, null, default, default, null, multicast: false, strip: true);
         return buffer.ToArray();
     }
 }

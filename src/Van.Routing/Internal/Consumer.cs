@@ -26,16 +26,22 @@ internal abstract class Consumer(string address)
     /// <summary>Delivers; returns the outcome (null when sent pre-settled). Throws when the consumer went away.</summary>
     public async Task<DeliveryState?> DeliverAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _outstanding);
+        BeginDelivery();
         try
         {
             return await DeliverCoreAsync(message, cancellationToken);
         }
         finally
         {
-            Interlocked.Decrement(ref _outstanding);
+            EndDelivery();
         }
     }
+
+    /// <summary>Counts a delivery handed over some other way (a client link's immediate send) until <see cref="EndDelivery"/>.</summary>
+    public void BeginDelivery() => Interlocked.Increment(ref _outstanding);
+
+    /// <summary>The delivery counted by <see cref="BeginDelivery"/> is settled (or failed).</summary>
+    public void EndDelivery() => Interlocked.Decrement(ref _outstanding);
 
     protected abstract Task<DeliveryState?> DeliverCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
 }

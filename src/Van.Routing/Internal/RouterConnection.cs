@@ -125,7 +125,7 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
             }
             else
             {
-                receiver.SetDeliveryHandler(d => router.OnNodeDelivery(this, d));
+                receiver.SetReusingDeliveryHandler(d => router.OnNodeDelivery(this, d));
                 receiver.SetCredit(1000);
             }
 

@@ -153,13 +153,6 @@ internal static class RouterTelemetry
         Activity.Current = current;
     }
 
-    /// <summary>A completion that ends <paramref name="activity"/> and then runs <paramref name="complete"/>.</summary>
-    public static Action<DeliveryState> StopForwardThen(Activity activity, Action<DeliveryState> complete) => state =>
-    {
-        StopForward(activity, state);
-        complete(state);
-    };
-
     private static bool TryReadTraceContext(ReadOnlySpan<byte> message, out ActivityContext context)
     {
         context = default;

@@ -6,7 +6,9 @@ namespace Van.Routing.Internal;
 
 /// <summary>
 /// What nodes carry in a message's annotations between hops (<see cref="RoutingAnnotationKeys"/>), read and
-/// rewritten at the byte level: other annotations and every other section are copied untouched.
+/// rewritten at the byte level: other annotations and every other section are copied untouched. One instance is reused
+/// by each message a node routes (<see cref="InFlight"/>): reading replaces what it held, and strings come from the
+/// node's <see cref="StringTable"/>, so reading a known route allocates nothing.
 /// </summary>
 internal sealed class RoutingHeader
 {
@@ -22,31 +24,41 @@ internal sealed class RoutingHeader
 
     public string? To { get; set; }
 
-    public string[] Dest { get; set; } = [];
+    public NodeList Dest { get; } = new();
 
-    public string[] Trace { get; set; } = [];
+    public NodeList Trace { get; } = new();
 
     public bool Retryable { get; set; }
 
     /// <summary>A multicast copy (<see cref="RoutingAnnotationKeys.Multicast"/>).</summary>
     public bool Multicast { get; set; }
 
-    /// <summary>Reads the routing annotations of an encoded message (absent ones stay empty).</summary>
-    /// <exception cref="AmqpDecodeException">The message or its annotations are malformed.</exception>
-    public static RoutingHeader Read(ReadOnlySpan<byte> message)
+    /// <summary>Forgets what was read (absent annotations read as this).</summary>
+    public void Clear()
     {
-        var header = new RoutingHeader();
+        To = null;
+        Dest.Clear();
+        Trace.Clear();
+        Retryable = false;
+        Multicast = false;
+    }
+
+    /// <summary>Reads the routing annotations of an encoded message into this instance (absent ones stay empty).</summary>
+    /// <exception cref="AmqpDecodeException">The message or its annotations are malformed.</exception>
+    public void Read(ReadOnlySpan<byte> message, StringTable strings)
+    {
+        Clear();
         var section = new MessageReader(message).MessageAnnotationsSection;
         if (section.IsEmpty)
         {
-            return header;
+            return;
         }
 
         var reader = new AmqpReader(section);
         SkipDescriptor(ref reader);
         if (reader.TryReadNull())
         {
-            return header;
+            return;
         }
 
         var count = reader.ReadMapHeader(out _);
@@ -55,38 +67,46 @@ internal sealed class RoutingHeader
             var key = ReadKey(ref reader);
             if (key.SequenceEqual(ToKey))
             {
-                header.To = reader.ReadNullableString();
+                To = reader.TryReadNull() ? null : strings.Read(ref reader);
             }
             else if (key.SequenceEqual(DestKey))
             {
-                header.Dest = ReadStringList(ref reader);
+                ReadStringList(ref reader, Dest, strings);
             }
             else if (key.SequenceEqual(TraceKey))
             {
-                header.Trace = ReadStringList(ref reader);
+                ReadStringList(ref reader, Trace, strings);
             }
             else if (key.SequenceEqual(RetryableKey))
             {
-                header.Retryable = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
+                Retryable = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
             }
             else if (key.SequenceEqual(MulticastKey))
             {
-                header.Multicast = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
+                Multicast = reader.PeekFormatCode() is FormatCode.BooleanTrue or FormatCode.Boolean ? reader.ReadBoolean() : SkipFalse(ref reader);
             }
             else
             {
                 reader.SkipValue();
             }
         }
-
-        return header;
     }
 
     /// <summary>
-    /// Appends <paramref name="message"/> to <paramref name="output"/> with this header's to/dest/trace in its
-    /// annotations (replacing any already there); with <paramref name="strip"/>, without them (for delivery to a client).
+    /// Appends <paramref name="message"/> to <paramref name="output"/> with the given to/dest/trace (and multicast) in
+    /// its annotations, replacing any already there; the trace is <paramref name="trace"/> followed by
+    /// <paramref name="appendTrace"/> when given (the node forwarding it). With <paramref name="strip"/>, without any of
+    /// them (for delivery to a client).
     /// </summary>
-    public void Write(AmqpBuffer output, ReadOnlySpan<byte> message, bool strip)
+    public static void Write(
+        AmqpBuffer output,
+        ReadOnlySpan<byte> message,
+        string? to,
+        ReadOnlySpan<string> dest,
+        ReadOnlySpan<string> trace,
+        string? appendTrace,
+        bool multicast,
+        bool strip)
     {
         var msg = new MessageReader(message);
         var writer = new AmqpWriter(output);
@@ -125,19 +145,19 @@ internal sealed class RoutingHeader
 
         if (!strip)
         {
-            if (To is not null)
+            if (to is not null)
             {
                 writer.WriteSymbol(ToSymbol);
-                writer.WriteString(To);
+                writer.WriteString(to);
                 pairs++;
             }
 
             writer.WriteSymbol(DestSymbol);
-            WriteStringList(writer, Dest);
+            WriteStringList(writer, dest, null);
             writer.WriteSymbol(TraceSymbol);
-            WriteStringList(writer, Trace);
+            WriteStringList(writer, trace, appendTrace);
             pairs += 2;
-            if (Multicast)
+            if (multicast)
             {
                 writer.WriteSymbol(MulticastSymbol);
                 writer.WriteBoolean(true);
@@ -185,11 +205,12 @@ internal sealed class RoutingHeader
         return default;
     }
 
-    private static string[] ReadStringList(ref AmqpReader reader)
+    private static void ReadStringList(ref AmqpReader reader, NodeList items, StringTable strings)
     {
+        items.Clear();
         if (reader.TryReadNull())
         {
-            return [];
+            return;
         }
 
         var count = reader.ReadListHeader(out _);
@@ -198,16 +219,13 @@ internal sealed class RoutingHeader
             throw new AmqpDecodeException($"A routing annotation lists {count} nodes.");
         }
 
-        var items = new string[count];
         for (var i = 0; i < count; i++)
         {
-            items[i] = reader.ReadString();
+            items.Add(strings.Read(ref reader));
         }
-
-        return items;
     }
 
-    private static void WriteStringList(AmqpWriter writer, string[] items)
+    private static void WriteStringList(AmqpWriter writer, ReadOnlySpan<string> items, string? append)
     {
         var bookmark = writer.BeginList();
         foreach (var item in items)
@@ -215,6 +233,11 @@ internal sealed class RoutingHeader
             writer.WriteString(item);
         }
 
-        writer.EndList(bookmark, items.Length);
+        if (append is not null)
+        {
+            writer.WriteString(append);
+        }
+
+        writer.EndList(bookmark, items.Length + (append is null ? 0 : 1));
     }
 }

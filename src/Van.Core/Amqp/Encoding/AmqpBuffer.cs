@@ -21,6 +21,9 @@ public sealed class AmqpBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Bytes written so far.</summary>
     public int Length => _length;
 
+    /// <summary>The bytes the buffer holds without growing.</summary>
+    internal int Capacity => _array.Length;
+
     /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _length);
 

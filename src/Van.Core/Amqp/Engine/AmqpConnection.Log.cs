@@ -29,5 +29,8 @@ public sealed partial class AmqpConnection
 
         [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "Disposing the transport failed")]
         public static partial void TransportDisposeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "A delivery outcome sink failed")]
+        public static partial void SinkFailed(ILogger logger, Exception exception);
     }
 }

@@ -10,8 +10,11 @@ public sealed partial class AmqpConnection
     private byte[]? _frameCopy;
     private long _framesReceived;
 
-    // Transfers are decoded into this one instance: the reader loop handles one frame at a time and no link keeps it.
+    // Transfers, dispositions and flows (the performatives that come with messages) are decoded into these instances:
+    // the reader loop handles one frame at a time, and no session or link keeps a performative past its frame.
     private readonly Transfer _incomingTransfer = new();
+    private readonly Disposition _incomingDisposition = new();
+    private readonly Flow _incomingFlow = new();
 
     /// <summary>Frames read so far, heartbeats included (tests wait on it; telemetry will report it).</summary>
     internal long FramesReceived => Interlocked.Read(ref _framesReceived);
@@ -155,7 +158,7 @@ public sealed partial class AmqpConnection
         ReadOnlySpan<byte> payload;
         try
         {
-            body = FrameCodec.ReadFrameBody(frame, out type, out channel, out payload, _incomingTransfer);
+            body = FrameCodec.ReadFrameBody(frame, out type, out channel, out payload, _incomingTransfer, _incomingDisposition, _incomingFlow);
         }
         catch (AmqpDecodeException e)
         {

@@ -313,6 +313,12 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     /// </summary>
     private const int MaxTransferOverhead = 80;
 
+    /// <summary>Whether a message of <paramref name="length"/> bytes surely fits one transfer frame. Caller holds the lock.</summary>
+    internal bool FitsOneTransferFrame(int length) => length <= (int)Math.Min(_peerMaxFrameSize, 1024 * 1024) - MaxTransferOverhead;
+
+    /// <summary>Logs an exception a delivery outcome sink threw (it is not the connection's failure).</summary>
+    internal void LogSinkFailed(Exception exception) => Log.SinkFailed(_logger, exception);
+
     /// <summary>
     /// How much of <paramref name="remaining"/> payload bytes the next frame of <paramref name="transfer"/> can carry.
     /// Most messages fit one frame by a wide margin and need no measuring; only near the limit is the performative

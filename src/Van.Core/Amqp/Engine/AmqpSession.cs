@@ -18,6 +18,17 @@ public sealed class AmqpSession
     private readonly Dictionary<uint, AmqpDelivery> _unsettledIncoming = [];
     private readonly uint _windowSize;
     private readonly Queue<TaskCompletionSource> _windowWaiters = new();
+
+    // Reused per frame, so a delivery's round trip allocates nothing: performatives are encoded under the lock at once,
+    // sink deliveries come back here once their outcome is handed over, and the scratch lists belong to the reader loop
+    // (the only caller of OnDisposition).
+    private readonly Disposition _disposition = new();
+    private readonly Flow _flow = new();
+    private readonly Stack<OutgoingDelivery> _spareOutgoing = new();
+    private readonly List<OutgoingDelivery> _outgoingInRange = [];
+    private readonly List<AmqpDelivery> _incomingInRange = [];
+    private readonly List<OutgoingDelivery> _taskCompletions = [];
+    private readonly List<SinkCall> _sinkCalls = [];
     private uint _nextOutgoingId;
     private uint _nextIncomingId;
     private uint _incomingWindow;
@@ -205,17 +216,45 @@ public sealed class AmqpSession
     /// <summary>Sends a flow: session state, plus a link's state when <paramref name="link"/> is given.</summary>
     internal void SendFlow(AmqpLink? link, bool echo = false)
     {
-        var flow = new Flow
-        {
-            NextIncomingId = RemoteChannel is null ? null : _nextIncomingId,
-            IncomingWindow = _incomingWindow,
-            NextOutgoingId = _nextOutgoingId,
-            OutgoingWindow = int.MaxValue,
-            Echo = echo,
-        };
+        var flow = _flow;
+        flow.ResetFields();
+        flow.NextIncomingId = RemoteChannel is null ? null : _nextIncomingId;
+        flow.IncomingWindow = _incomingWindow;
+        flow.NextOutgoingId = _nextOutgoingId;
+        flow.OutgoingWindow = int.MaxValue;
+        flow.Echo = echo;
         link?.FillFlow(flow);
         WriteFrame(flow);
     }
+
+    /// <summary>Sends a disposition of one delivery (the performative is reused: it is encoded at once).</summary>
+    internal void WriteDispositionLocked(LinkRole role, uint deliveryId, bool settled, DeliveryState? state)
+    {
+        var disposition = _disposition;
+        disposition.ResetFields();
+        disposition.Role = role;
+        disposition.First = deliveryId;
+        disposition.Settled = settled;
+        disposition.State = state;
+        WriteFrame(disposition);
+        disposition.State = null;
+    }
+
+    /// <summary>A delivery whose outcome goes to a sink, reusing one whose outcome was handed over.</summary>
+    internal OutgoingDelivery RentOutgoingLocked(SenderLink link, uint deliveryId, IDeliveryOutcomeSink sink, int token) =>
+        OutgoingDelivery.WithSink(_spareOutgoing.TryPop(out var spare) ? spare : null, link, deliveryId, sink, token);
+
+    private void ReturnOutgoingLocked(OutgoingDelivery delivery)
+    {
+        delivery.Clear();
+        if (_spareOutgoing.Count < MaxSpareDeliveries)
+        {
+            _spareOutgoing.Push(delivery);
+        }
+    }
+
+    /// <summary>Sink deliveries kept for reuse, at most: about what a busy link has unsettled at once.</summary>
+    private const int MaxSpareDeliveries = 1024;
 
     internal uint NextDeliveryId() => _nextDeliveryId++;
 
@@ -264,15 +303,25 @@ public sealed class AmqpSession
     internal void ForgetOutgoing(uint deliveryId) => _unsettledOutgoing.Remove(deliveryId);
 
     /// <summary>Fails the unsettled deliveries of a link that is gone: their outcome will never come.</summary>
-    internal void FailOutgoing(SenderLink link, Exception exception)
+    internal void FailOutgoing(SenderLink link, AmqpException exception)
     {
-        List<OutgoingDelivery> failed;
+        var failed = new List<OutgoingDelivery>();
+        List<SinkCall>? sinks = null;
         lock (SyncRoot)
         {
-            failed = [.. _unsettledOutgoing.Values.Where(d => d.Link == link)];
-            foreach (var d in failed)
+            foreach (var d in _unsettledOutgoing.Values.Where(d => d.Link == link).ToList())
             {
                 _unsettledOutgoing.Remove(d.DeliveryId);
+                if (d.Sink is { } sink)
+                {
+                    // Its outcome goes to the sink; the instance is reused.
+                    (sinks ??= []).Add(new SinkCall(sink, d.Token, null));
+                    ReturnOutgoingLocked(d);
+                }
+                else
+                {
+                    failed.Add(d);
+                }
             }
         }
 
@@ -280,7 +329,30 @@ public sealed class AmqpSession
         {
             d.Fail(exception);
         }
+
+        if (sinks is not null)
+        {
+            foreach (var call in sinks)
+            {
+                Invoke(call, exception);
+            }
+        }
     }
+
+    /// <summary>Hands an outcome to a sink; a sink that throws is logged, and the others still get theirs.</summary>
+    private void Invoke(SinkCall call, AmqpException? failure)
+    {
+        try
+        {
+            call.Sink.OnOutcome(call.State, failure, call.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _connection.LogSinkFailed(e);
+        }
+    }
+
+    private readonly record struct SinkCall(IDeliveryOutcomeSink Sink, int Token, DeliveryState? State);
 
     internal void TrackIncoming(AmqpDelivery delivery) => _unsettledIncoming[delivery.DeliveryId] = delivery;
 
@@ -430,50 +502,80 @@ public sealed class AmqpSession
     private void OnDisposition(Disposition disposition)
     {
         var last = disposition.Last ?? disposition.First;
-        List<OutgoingDelivery>? completed = null;
+        var completed = _taskCompletions;
+        var sinks = _sinkCalls;
         lock (SyncRoot)
         {
             if (disposition.Role == LinkRole.Receiver)
             {
-                // About deliveries we sent: record the outcome, settle them.
-                completed = InRange(_unsettledOutgoing, disposition.First, last);
-                if (completed is not null)
+                // About deliveries we sent: record the outcome, settle them. A settled sink delivery is done here: its
+                // outcome is noted for the sink and the instance kept for the next send.
+                var inRange = _outgoingInRange;
+                InRange(_unsettledOutgoing, disposition.First, last, inRange);
+                foreach (var d in inRange)
                 {
-                    foreach (var d in completed)
+                    d.Link.OnDispositionLocked(d, disposition.Settled, disposition.State);
+                    if (d.Sink is { } sink)
                     {
-                        d.Link.OnDispositionLocked(d, disposition.Settled, disposition.State);
+                        if (d.Settled)
+                        {
+                            sinks.Add(new SinkCall(sink, d.Token, d.State));
+                            ReturnOutgoingLocked(d);
+                        }
+                    }
+                    else
+                    {
+                        completed.Add(d);
                     }
                 }
+
+                inRange.Clear();
             }
-            else if (disposition.Settled && InRange(_unsettledIncoming, disposition.First, last) is { } settled)
+            else if (disposition.Settled)
             {
                 // About deliveries we received: the sender settled them. In rcv-settle-mode second our outcome
                 // waited for this, so they are now settled at both ends.
-                foreach (var d in settled)
+                var inRange = _incomingInRange;
+                InRange(_unsettledIncoming, disposition.First, last, inRange);
+                foreach (var d in inRange)
                 {
                     d.RemoteSettled = true;
                     d.LocalSettled |= d.LocalState is not null;
                     _unsettledIncoming.Remove(d.DeliveryId);
                 }
+
+                inRange.Clear();
             }
         }
 
-        if (completed is not null)
+        // Outside the lock: continuations and sinks may take other connections' locks.
+        if (completed.Count > 0)
         {
             foreach (var d in completed)
             {
                 d.CompleteIfSettled();
             }
+
+            completed.Clear();
+        }
+
+        if (sinks.Count > 0)
+        {
+            foreach (var call in sinks)
+            {
+                Invoke(call, null);
+            }
+
+            sinks.Clear();
         }
     }
 
     /// <summary>
-    /// The unsettled deliveries whose ids are in first..last (serial-number order, so ranges may wrap), or null.
-    /// Ranges can be wide: this walks whichever is smaller, the range or the map.
+    /// Adds to <paramref name="found"/> the unsettled deliveries whose ids are in first..last (serial-number order, so
+    /// ranges may wrap). Ranges can be wide: this walks whichever is smaller, the range or the map.
     /// </summary>
-    private static List<T>? InRange<T>(Dictionary<uint, T> unsettled, uint first, uint last)
+    private static void InRange<T>(Dictionary<uint, T> unsettled, uint first, uint last, List<T> found)
     {
-        List<T>? found = null;
         var width = unchecked(last - first);
         if ((ulong)width + 1 <= (ulong)unsettled.Count)
         {
@@ -481,7 +583,7 @@ public sealed class AmqpSession
             {
                 if (unsettled.TryGetValue(id, out var d))
                 {
-                    (found ??= []).Add(d);
+                    found.Add(d);
                 }
 
                 if (id == last)
@@ -496,12 +598,10 @@ public sealed class AmqpSession
             {
                 if (unchecked(id - first) <= width)
                 {
-                    (found ??= []).Add(d);
+                    found.Add(d);
                 }
             }
         }
-
-        return found;
     }
 
     private Error? OnAttach(Attach attach)

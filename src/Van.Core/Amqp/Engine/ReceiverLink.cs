@@ -16,6 +16,9 @@ public sealed class ReceiverLink : AmqpLink
     private readonly AmqpBuffer _partial = new(1024);
     private readonly List<TaskCompletionSource> _drainWaiters = [];
     private Action<AmqpDelivery>? _handler;
+    private Stack<AmqpDelivery>? _spareDeliveries;
+    private volatile bool _inHandler;
+    private volatile bool _partialDisposeDeferred;
     private uint _deliveryCount;
     private uint _credit;
     private uint _targetCredit;
@@ -49,6 +52,18 @@ public sealed class ReceiverLink : AmqpLink
     /// granting credit. The handler must not block; it owns settling and granting further credit.
     /// </summary>
     public void SetDeliveryHandler(Action<AmqpDelivery> handler) => _handler = handler ?? throw new ArgumentNullException(nameof(handler));
+
+    /// <summary>
+    /// As <see cref="SetDeliveryHandler"/>, but nothing is allocated per message: a delivery's
+    /// <see cref="AmqpDelivery.Payload"/> is the link's reassembly buffer, valid only while the handler runs (copy what
+    /// you keep), and a delivery settled with <see cref="SettleAndRecycle"/> is reused for a later one, so it must not be
+    /// touched after that call. A router's data links use it.
+    /// </summary>
+    internal void SetReusingDeliveryHandler(Action<AmqpDelivery> handler)
+    {
+        _spareDeliveries = new Stack<AmqpDelivery>();
+        SetDeliveryHandler(handler);
+    }
 
     /// <summary>Grants <paramref name="credit"/> (replacing what is left); with <paramref name="autoRefill"/>, credit is topped up as messages are taken.</summary>
     public void SetCredit(uint credit, bool autoRefill = true)
@@ -170,26 +185,59 @@ public sealed class ReceiverLink : AmqpLink
         ArgumentNullException.ThrowIfNull(state);
         lock (SyncRoot)
         {
-            if (delivery.LocalSettled || delivery.LocalState is not null)
+            SettleLocked(delivery, state);
+        }
+    }
+
+    /// <summary>
+    /// Settles with <paramref name="state"/> (none for a pre-settled delivery: null), then keeps the delivery for reuse
+    /// if it came through <see cref="SetReusingDeliveryHandler"/> and is settled at both ends (one still waiting for the
+    /// sender, in rcv-settle-mode second, is left to the garbage collector). The caller must not touch it afterwards.
+    /// </summary>
+    internal void SettleAndRecycle(AmqpDelivery delivery, DeliveryState? state)
+    {
+        lock (SyncRoot)
+        {
+            if (state is not null)
             {
-                return;
+                SettleLocked(delivery, state);
             }
 
-            delivery.LocalState = state;
-            if (delivery.RemoteSettled || IsDetached || Session.IsEnded || Session.Connection.IsClosed)
+            // Remote-settled deliveries are not (or no longer) tracked by the session; locally settled ones were forgotten.
+            if (_spareDeliveries is { } spare && delivery.Link == this && !delivery.Pooled
+                && (delivery.LocalSettled || delivery.RemoteSettled) && spare.Count < MaxSpareDeliveries)
             {
-                delivery.LocalSettled = true;
-                Session.ForgetIncoming(delivery.DeliveryId);
-                return;
+                delivery.Reset(0, default, 0, false, default);
+                delivery.Pooled = true;
+                spare.Push(delivery);
             }
+        }
+    }
 
-            var second = LocalAttach?.RcvSettleMode == ReceiverSettleMode.Second;
-            Session.WriteFrame(new Disposition { Role = LinkRole.Receiver, First = delivery.DeliveryId, Settled = !second, State = state });
-            if (!second)
-            {
-                delivery.LocalSettled = true;
-                Session.ForgetIncoming(delivery.DeliveryId);
-            }
+    /// <summary>Deliveries kept for reuse, at most: about a link's credit.</summary>
+    private const int MaxSpareDeliveries = 1024;
+
+    private void SettleLocked(AmqpDelivery delivery, DeliveryState state)
+    {
+        if (delivery.LocalSettled || delivery.LocalState is not null)
+        {
+            return;
+        }
+
+        delivery.LocalState = state;
+        if (delivery.RemoteSettled || IsDetached || Session.IsEnded || Session.Connection.IsClosed)
+        {
+            delivery.LocalSettled = true;
+            Session.ForgetIncoming(delivery.DeliveryId);
+            return;
+        }
+
+        var second = LocalAttach?.RcvSettleMode == ReceiverSettleMode.Second;
+        Session.WriteDispositionLocked(LinkRole.Receiver, delivery.DeliveryId, settled: !second, state);
+        if (!second)
+        {
+            delivery.LocalSettled = true;
+            Session.ForgetIncoming(delivery.DeliveryId);
         }
     }
 
@@ -323,7 +371,25 @@ public sealed class ReceiverLink : AmqpLink
                 return null;
             }
 
-            delivery = new AmqpDelivery(this, _partialId, _partialTag, _partialFormat, _partialSettled, _partial.ToArray());
+            if (_spareDeliveries is { } spare)
+            {
+                // The payload is lent: it stays intact until the handler returns (see OnTerminatedLocked).
+                if (spare.TryPop(out delivery))
+                {
+                    delivery.Reset(_partialId, _partialTag, _partialFormat, _partialSettled, _partial.WrittenMemory);
+                }
+                else
+                {
+                    delivery = new AmqpDelivery(this, _partialId, _partialTag, _partialFormat, _partialSettled, _partial.WrittenMemory);
+                }
+
+                _inHandler = true;
+            }
+            else
+            {
+                delivery = new AmqpDelivery(this, _partialId, _partialTag, _partialFormat, _partialSettled, _partial.ToArray());
+            }
+
             if (!_partialSettled)
             {
                 Session.TrackIncoming(delivery);
@@ -338,7 +404,24 @@ public sealed class ReceiverLink : AmqpLink
 
         if (_handler is { } handler)
         {
-            handler(delivery);
+            try
+            {
+                handler(delivery);
+            }
+            finally
+            {
+                if (_inHandler)
+                {
+                    _inHandler = false;
+                    if (_partialDisposeDeferred)
+                    {
+                        lock (SyncRoot)
+                        {
+                            _partial.Dispose();
+                        }
+                    }
+                }
+            }
         }
         else
         {
@@ -358,7 +441,17 @@ public sealed class ReceiverLink : AmqpLink
     {
         _credit = 0;
         _inProgress = false;
-        _partial.Dispose();
+
+        // A handler reading a lent payload on the reader loop keeps the buffer until it returns. (If the two race, the
+        // buffer may go to the garbage collector instead of back to its pool: harmless.)
+        if (_inHandler)
+        {
+            _partialDisposeDeferred = true;
+        }
+        else
+        {
+            _partial.Dispose();
+        }
     }
 
     private protected override void OnTerminatedUnlocked(AmqpException exception)

@@ -17,6 +17,7 @@ public sealed class SenderLink : AmqpLink
     private bool _drain;
     private ulong _nextTag;
     private bool _sending;
+    private int _asyncSends;
     private Exception? _terminated;
 
     internal SenderLink(AmqpSession session, string name) : base(session, name, LinkRole.Sender)
@@ -48,35 +49,93 @@ public sealed class SenderLink : AmqpLink
     /// <summary>Sends a message, pre-settled or not (the link's sender-settle-mode must allow it).</summary>
     public async Task<DeliveryState?> SendAsync(ReadOnlyMemory<byte> message, bool settled, CancellationToken cancellationToken = default)
     {
+        CheckSendable(message.Length, settled);
+        OutgoingDelivery? delivery;
+        Interlocked.Increment(ref _asyncSends);
+        try
+        {
+            await _sendLock.WaitAsync(cancellationToken);
+            try
+            {
+                delivery = await TransferAsync(message, settled, cancellationToken);
+            }
+            catch (AmqpException e) when (e is not AmqpDeliveryNotSentException)
+            {
+                // Nothing, or only part of a delivery the receiver must discard, went out: tell a router it may resend.
+                throw new AmqpDeliveryNotSentException(e.Error, e);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _asyncSends);
+        }
+
+        return delivery is null ? null : await delivery.Outcome.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a message now if nothing makes it wait, and returns false (having sent nothing) if something would: no
+    /// link credit, no session window, a message that needs more than one frame, or another send in progress or
+    /// waiting (sends stay in order). The message is copied into the connection's output before this returns. An
+    /// unsettled message's outcome goes to <paramref name="sink"/>, with <paramref name="token"/>; a pre-settled one
+    /// needs none. Nothing is allocated: this is a router's forwarding path, with
+    /// <see cref="SendAsync(ReadOnlyMemory{byte}, bool, CancellationToken)"/> as the fallback when it returns false.
+    /// </summary>
+    /// <exception cref="AmqpDeliveryNotSentException">The link, session or connection has ended: nothing was sent.</exception>
+    /// <exception cref="AmqpException">The message exceeds the receiver's max-message-size.</exception>
+    /// <exception cref="InvalidOperationException">The link's sender-settle-mode does not allow <paramref name="settled"/>.</exception>
+    internal bool TrySend(ReadOnlySpan<byte> message, bool settled, IDeliveryOutcomeSink? sink, int token)
+    {
+        CheckSendable(message.Length, settled);
+        if (!settled)
+        {
+            ArgumentNullException.ThrowIfNull(sink);
+        }
+
+        lock (SyncRoot)
+        {
+            if (Volatile.Read(ref _asyncSends) != 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                ThrowIfTerminated();
+            }
+            catch (AmqpException e)
+            {
+                throw new AmqpDeliveryNotSentException(e.Error, e);
+            }
+
+            if (_linkCredit == 0 || !Session.HasOutgoingWindow || !Session.Connection.FitsOneTransferFrame(message.Length))
+            {
+                return false;
+            }
+
+            StartDeliveryLocked(settled, settled ? null : sink, token);
+            WriteFramesLocked(message, 0);
+            return true;
+        }
+    }
+
+    private void CheckSendable(int length, bool settled)
+    {
         var mode = LocalAttach?.SndSettleMode ?? SenderSettleMode.Mixed;
         if ((settled && mode == SenderSettleMode.Unsettled) || (!settled && mode == SenderSettleMode.Settled))
         {
             throw new InvalidOperationException($"The link's sender-settle-mode is {mode}; it cannot send {(settled ? "pre-settled" : "unsettled")}.");
         }
 
-        if (RemoteAttach?.MaxMessageSize is { } max and > 0 && (ulong)message.Length > max)
+        if (RemoteAttach?.MaxMessageSize is { } max and > 0 && (ulong)length > max)
         {
             throw new AmqpException(ErrorCondition.MessageSizeExceeded,
-                $"A {message.Length}-byte message exceeds the max-message-size {max} of the receiver at '{Address}'.");
+                $"A {length}-byte message exceeds the max-message-size {max} of the receiver at '{Address}'.");
         }
-
-        await _sendLock.WaitAsync(cancellationToken);
-        OutgoingDelivery? delivery;
-        try
-        {
-            delivery = await TransferAsync(message, settled, cancellationToken);
-        }
-        catch (AmqpException e) when (e is not AmqpDeliveryNotSentException)
-        {
-            // Nothing, or only part of a delivery the receiver must discard, went out: tell a router it may resend.
-            throw new AmqpDeliveryNotSentException(e.Error, e);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-
-        return delivery is null ? null : await delivery.Outcome.WaitAsync(cancellationToken);
     }
 
     private async Task<OutgoingDelivery?> TransferAsync(ReadOnlyMemory<byte> message, bool settled, CancellationToken cancellationToken)
@@ -91,7 +150,7 @@ public sealed class SenderLink : AmqpLink
                 ThrowIfTerminated();
                 if (_linkCredit > 0 && Session.HasOutgoingWindow)
                 {
-                    delivery = StartDeliveryLocked(settled);
+                    delivery = StartDeliveryLocked(settled, sink: null, token: 0);
                     break;
                 }
 
@@ -145,7 +204,11 @@ public sealed class SenderLink : AmqpLink
         return waiter.Task;
     }
 
-    private OutgoingDelivery? StartDeliveryLocked(bool settled)
+    /// <summary>
+    /// Takes credit and a delivery-id and fills the transfer. An unsettled delivery is tracked until its outcome, which
+    /// goes to <paramref name="sink"/> when there is one, else to the returned delivery's task.
+    /// </summary>
+    private OutgoingDelivery? StartDeliveryLocked(bool settled, IDeliveryOutcomeSink? sink, int token)
     {
         _linkCredit--;
         _deliveryCount++;
@@ -161,7 +224,7 @@ public sealed class SenderLink : AmqpLink
             return null;
         }
 
-        var delivery = new OutgoingDelivery(this, id);
+        var delivery = sink is null ? OutgoingDelivery.WithTask(this, id) : Session.RentOutgoingLocked(this, id, sink, token);
         Session.TrackOutgoing(delivery);
         return delivery;
     }
@@ -303,7 +366,7 @@ public sealed class SenderLink : AmqpLink
             // settles first): settle, so both ends can forget the delivery.
             delivery.Settled = true;
             Session.ForgetOutgoing(delivery.DeliveryId);
-            Session.WriteFrame(new Disposition { Role = LinkRole.Sender, First = delivery.DeliveryId, Settled = true, State = state });
+            Session.WriteDispositionLocked(LinkRole.Sender, delivery.DeliveryId, settled: true, state);
         }
     }
 

@@ -56,7 +56,16 @@ public static class FrameCodec
     /// (the one performative that comes with every message) is decoded into <paramref name="reusableTransfer"/>, so
     /// a connection's read path allocates nothing per message. The instance is overwritten by the next transfer.
     /// </summary>
-    public static Performative? ReadFrameBody(ReadOnlySpan<byte> frame, out byte type, out ushort channel, out ReadOnlySpan<byte> payload, Transfer? reusableTransfer)
+    public static Performative? ReadFrameBody(ReadOnlySpan<byte> frame, out byte type, out ushort channel, out ReadOnlySpan<byte> payload, Transfer? reusableTransfer) =>
+        ReadFrameBody(frame, out type, out channel, out payload, reusableTransfer, reusableDisposition: null, reusableFlow: null);
+
+    /// <summary>
+    /// As <see cref="ReadFrameBody(ReadOnlySpan{byte}, out byte, out ushort, out ReadOnlySpan{byte}, Transfer?)"/>, and
+    /// dispositions and flows (which come with every message too, one outcome each, or a credit refill) are decoded
+    /// into <paramref name="reusableDisposition"/> and <paramref name="reusableFlow"/>.
+    /// </summary>
+    public static Performative? ReadFrameBody(ReadOnlySpan<byte> frame, out byte type, out ushort channel, out ReadOnlySpan<byte> payload,
+        Transfer? reusableTransfer, Disposition? reusableDisposition, Flow? reusableFlow)
     {
         if (frame.Length < HeaderSize)
         {
@@ -90,18 +99,24 @@ public static class FrameCodec
         }
 
         var reader = new AmqpReader(body);
-        Performative performative;
-        if (reusableTransfer is not null && type == TypeAmqp && body.Length > 3
-            && body[0] == FormatCode.Described && body[1] == FormatCode.SmallULong && body[2] == (byte)Descriptors.Transfer)
+        Performative? performative = null;
+        if (type == TypeAmqp && body.Length > 3 && body[0] == FormatCode.Described && body[1] == FormatCode.SmallULong)
         {
-            reader.Position = 3;
-            reusableTransfer.DecodeFields(ref reader);
-            performative = reusableTransfer;
+            performative = body[2] switch
+            {
+                (byte)Descriptors.Transfer => reusableTransfer,
+                (byte)Descriptors.Disposition => reusableDisposition,
+                (byte)Descriptors.Flow => reusableFlow,
+                _ => null,
+            };
+            if (performative is not null)
+            {
+                reader.Position = 3;
+                performative.DecodeFields(ref reader);
+            }
         }
-        else
-        {
-            performative = Performative.Decode(ref reader);
-        }
+
+        performative ??= Performative.Decode(ref reader);
 
         var isSasl = performative.Descriptor >= Descriptors.SaslMechanisms;
         if (isSasl != (type == TypeSasl))

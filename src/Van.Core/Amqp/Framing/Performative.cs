@@ -89,6 +89,9 @@ public abstract class Performative
     /// <summary>Sets every field to its spec default.</summary>
     protected abstract void Reset();
 
+    /// <summary>Sets every field back to its default, so an instance can be reused for the next frame.</summary>
+    internal void ResetFields() => Reset();
+
     /// <summary>
     /// Reads a performative: its descriptor (numeric, or the spec's symbolic name) and then its fields, into a new
     /// instance of the matching class.
