@@ -9,7 +9,7 @@ namespace Van.LoadTest.Children;
 /// <summary>
 /// This program as a child process (<c>--child ROLE …</c>): starts one kind of server, prints <c>ready key=value…</c>,
 /// answers <c>stats</c> on stdin with one line, and stops on <c>quit</c> or when stdin closes (its parent is gone).
-/// Roles: <c>tcp</c>, <c>kestrel</c>, <c>van --id ID [--link PORT] [--serve]</c>, <c>idle [--node] --settle-ms N</c>.
+/// Roles: <c>tcp</c>, <c>tcp-relay --upstream PORT</c>, <c>kestrel</c>, <c>van --id ID [--link PORT] [--serve]</c>, <c>idle [--node] --settle-ms N</c>.
 /// </summary>
 internal static class ChildMain
 {
@@ -23,6 +23,14 @@ internal static class ChildMain
                 await using var server = TcpEchoServer.Start();
                 Say($"ready port={server.Port}");
                 await ServeAsync(() => $"bad={server.Bad}");
+                return 0;
+            }
+
+            case "tcp-relay":
+            {
+                await using var relay = TcpRelay.Start(int.Parse(Option(args, "--upstream") ?? "0", CultureInfo.InvariantCulture));
+                Say($"ready port={relay.Port}");
+                await ServeAsync(() => "");
                 return 0;
             }
 

@@ -16,6 +16,7 @@ internal sealed class Fixtures(LoadTestOptions options) : IAsyncDisposable
     private static readonly TimeSpan ChildStartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _suffix = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
     private ChildProcess? _tcp;
+    private ChildProcess? _tcpRelay;
     private ChildProcess? _kestrel;
     private ChildProcess? _vanServer;
     private ChildProcess? _transit;
@@ -28,6 +29,18 @@ internal sealed class Fixtures(LoadTestOptions options) : IAsyncDisposable
 
     public async Task<ChildProcess> TcpServerAsync(CancellationToken cancellationToken) =>
         _tcp ??= await ChildProcess.StartAsync("tcp", [], ChildStartTimeout, cancellationToken);
+
+    /// <summary>A byte relay in its own process in front of the raw TCP server: the floor of a transit hop.</summary>
+    public async Task<ChildProcess> TcpRelayAsync(CancellationToken cancellationToken)
+    {
+        if (_tcpRelay is null)
+        {
+            var tcp = await TcpServerAsync(cancellationToken);
+            _tcpRelay = await ChildProcess.StartAsync("tcp-relay", ["--upstream", tcp.Ready["port"]], ChildStartTimeout, cancellationToken);
+        }
+
+        return _tcpRelay;
+    }
 
     public async Task<ChildProcess> KestrelAsync(CancellationToken cancellationToken) =>
         _kestrel ??= await ChildProcess.StartAsync("kestrel", [], ChildStartTimeout, cancellationToken);
@@ -99,7 +112,7 @@ internal sealed class Fixtures(LoadTestOptions options) : IAsyncDisposable
             }
         }
 
-        foreach (var child in new[] { _transit, _vanServer, _kestrel, _tcp })
+        foreach (var child in new[] { _transit, _vanServer, _kestrel, _tcpRelay, _tcp })
         {
             if (child is not null)
             {
