@@ -56,9 +56,27 @@ if [ -d benchmarks/Van.Routing.Benchmarks ]; then
   fi
 fi
 
+if [ -d benchmarks/Van.Routing.Benchmarks ]; then
+  echo "== transit allocation check (a forwarded message allocates nothing on the transit node)"
+  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Routing.Benchmarks -- --transit-check; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
 if [ -d benchmarks/Van.LoadTest ]; then
   echo "== load-test smoke (every scenario and baseline runs briefly; every reply checked)"
   if timeout 180 dotnet run -c Release --no-build --project benchmarks/Van.LoadTest -- --short; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
+if [ -d benchmarks/Van.Fuzz ]; then
+  echo "== fuzz smoke (20,000 fixed-seed mutated frames/messages: decoders and a live node; no crash, hang or growth)"
+  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Fuzz -- --cases 20000 --seed 20261121; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

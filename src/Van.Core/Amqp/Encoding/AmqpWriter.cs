@@ -385,6 +385,12 @@ public readonly ref struct AmqpWriter
     public void WriteArray(Array array)
     {
         ArgumentNullException.ThrowIfNull(array);
+        if (array is AmqpDescribed[] { Length: > 0 } described)
+        {
+            WriteDescribedArray(described);
+            return;
+        }
+
         var elementType = array.GetType().GetElementType()!;
         var bookmark = BeginComposite(FormatCode.Array32);
         var count = array.Length;
@@ -396,6 +402,38 @@ public readonly ref struct AmqpWriter
         }
 
         EndComposite(bookmark, count, FormatCode.Array8, FormatCode.Array32);
+    }
+
+    /// <summary>
+    /// Writes an array of described values (what <see cref="AmqpReader.ReadObject"/> returns for an array whose
+    /// element constructor is described): one descriptor in the constructor, then the values' shared encoding.
+    /// </summary>
+    private void WriteDescribedArray(AmqpDescribed[] array)
+    {
+        var descriptor = array[0].Descriptor;
+        var valueType = array[0].Value?.GetType() ?? typeof(object);
+        var values = Array.CreateInstance(valueType, array.Length);
+        for (var i = 0; i < array.Length; i++)
+        {
+            if (!AmqpValueComparer.Instance.Equals(array[i].Descriptor, descriptor)
+                || (array[i].Value?.GetType() ?? typeof(object)) != valueType)
+            {
+                throw new ArgumentException("The elements of an AMQP array of described values share one descriptor and one value type.");
+            }
+
+            values.SetValue(array[i].Value, i);
+        }
+
+        var bookmark = BeginComposite(FormatCode.Array32);
+        WriteDescribedDescriptor(descriptor);
+        var code = ArrayElementCode(values, valueType);
+        _buffer.Reserve(1)[0] = code;
+        foreach (var item in values)
+        {
+            WriteArrayElement(code, item!);
+        }
+
+        EndComposite(bookmark, array.Length, FormatCode.Array8, FormatCode.Array32);
     }
 
     private static byte ArrayElementCode(Array array, Type t)
@@ -449,6 +487,22 @@ public readonly ref struct AmqpWriter
             return max > byte.MaxValue ? FormatCode.Symbol32 : FormatCode.Symbol8;
         }
 
+        // What the reader returns for arrays of nulls, and for elements that are themselves described.
+        if (t == typeof(object))
+        {
+            foreach (var item in array)
+            {
+                if (item is not null)
+                {
+                    throw new ArgumentException("Arrays of object have an AMQP encoding only when every element is null.");
+                }
+            }
+
+            return FormatCode.Null;
+        }
+
+        // Described elements each carry their descriptor; an empty array has none to carry, so it is an empty array of nulls.
+        if (t == typeof(AmqpDescribed)) { return array.Length > 0 ? FormatCode.Described : FormatCode.Null; }
         if (typeof(IDictionary).IsAssignableFrom(t)) { return FormatCode.Map32; }
         // The reader returns arrays of arrays as Array[]; System.Array is an IList but not itself an array type.
         if (t.IsArray || t == typeof(Array)) { return FormatCode.Array32; }
