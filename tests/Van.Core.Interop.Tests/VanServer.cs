@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Van.Core.Amqp.Engine;
 using Van.Core.Transport;
 
@@ -12,10 +13,11 @@ internal sealed class VanServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly List<AmqpConnection> _connections = [];
     private readonly List<Task> _handshakes = [];
+    private readonly List<AmqpException> _refusals = [];
 
-    public VanServer(AmqpConnectionHandler handler, Func<AmqpConnectionOptions>? options = null)
+    public VanServer(AmqpConnectionHandler handler, Func<AmqpConnectionOptions>? options = null, SslServerAuthenticationOptions? tls = null)
     {
-        _listener = AmqpListener.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener = AmqpListener.Start(new IPEndPoint(IPAddress.Loopback, 0), tls);
         _acceptLoop = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)
@@ -40,9 +42,13 @@ internal sealed class VanServer : IAsyncDisposable
                             _connections.Add(c);
                         }
                     }
-                    catch (AmqpException)
+                    catch (AmqpException e)
                     {
-                        // A refused client (bad header, failed SASL): the connection is already closed.
+                        // A refused client (bad header, failed TLS or SASL): the connection is already closed.
+                        lock (_connections)
+                        {
+                            _refusals.Add(e);
+                        }
                     }
                     catch (TimeoutException)
                     {
@@ -67,6 +73,18 @@ internal sealed class VanServer : IAsyncDisposable
             lock (_connections)
             {
                 return [.. _connections];
+            }
+        }
+    }
+
+    /// <summary>Why clients were refused in the handshake.</summary>
+    public IReadOnlyList<AmqpException> Refusals
+    {
+        get
+        {
+            lock (_connections)
+            {
+                return [.. _refusals];
             }
         }
     }

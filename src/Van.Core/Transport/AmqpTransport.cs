@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Van.Core.Transport;
 
@@ -21,6 +22,16 @@ public abstract class AmqpTransport : IDuplexPipe, IAsyncDisposable
 
     /// <summary>The peer's end point, when the transport has one.</summary>
     public virtual EndPoint? RemoteEndPoint => null;
+
+    /// <summary>
+    /// The peer's certificate, validated by the TLS handshake (against the trust the TLS options name), or null when
+    /// the transport is not TLS, the peer sent none, or the handshake has not finished yet. On an accepted TLS
+    /// transport the handshake runs on the first read, so this is set once the AMQP protocol header has arrived.
+    /// </summary>
+    public virtual X509Certificate2? RemoteCertificate => null;
+
+    /// <summary>True when the bytes travel through TLS.</summary>
+    public virtual bool IsSecure => false;
 
     /// <summary>Drops the connection at once, without flushing pending output.</summary>
     public abstract void Abort();

@@ -1,12 +1,17 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Van.Core.Transport;
 
 /// <summary>
 /// A transport over a stream. Input is read on demand by the connection's reader loop; output goes through an
 /// in-memory pipe that one send loop drains, writing everything that accumulated since its last write.
+/// Over TLS the stream is an <see cref="SslStream"/>: a client's is authenticated before the transport is made;
+/// an accepted one is authenticated by the first read of <see cref="Input"/> (see <see cref="TlsHandshakePipeReader"/>),
+/// and the send loop writes nothing until that handshake has finished. A plain stream pays nothing for this.
 /// </summary>
 internal sealed class StreamTransport : AmqpTransport
 {
@@ -15,6 +20,11 @@ internal sealed class StreamTransport : AmqpTransport
     private readonly PipeReader _input;
     private readonly Task _sendLoop;
     private readonly CancellationTokenSource _abort = new();
+    private readonly SslStream? _tls;
+    private readonly SslServerAuthenticationOptions? _serverTls;
+    private readonly TaskCompletionSource? _tlsReady;
+    private Task? _serverHandshake;
+    private X509Certificate2? _remoteCertificate;
     private int _disposed;
 
     public StreamTransport(Stream stream, EndPoint? local, EndPoint? remote)
@@ -26,7 +36,65 @@ internal sealed class StreamTransport : AmqpTransport
         _sendLoop = Task.Run(SendLoopAsync);
     }
 
+    /// <summary>
+    /// A transport over TLS. With <paramref name="pendingServerHandshake"/> the stream is not authenticated yet: the
+    /// first read runs the server handshake with these options. Without it, the stream is already authenticated.
+    /// </summary>
+    public StreamTransport(SslStream tls, EndPoint? local, EndPoint? remote, SslServerAuthenticationOptions? pendingServerHandshake)
+    {
+        _stream = tls;
+        _tls = tls;
+        LocalEndPoint = local;
+        RemoteEndPoint = remote;
+        var input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        if (pendingServerHandshake is null)
+        {
+            _remoteCertificate = AmqpTls.AsCertificate2(tls.RemoteCertificate);
+            _input = input;
+        }
+        else
+        {
+            _serverTls = pendingServerHandshake;
+            _tlsReady = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _input = new TlsHandshakePipeReader(input, ServerHandshakeAsync);
+        }
+
+        _sendLoop = Task.Run(SendLoopAsync);
+    }
+
     public override PipeReader Input => _input;
+
+    public override X509Certificate2? RemoteCertificate => Volatile.Read(ref _remoteCertificate);
+
+    public override bool IsSecure => _tls is not null;
+
+    private Task ServerHandshakeAsync(CancellationToken cancellationToken)
+    {
+        // Only the reader loop reads, one read at a time: the first read starts the handshake, with its token.
+        _serverHandshake ??= RunServerHandshakeAsync(cancellationToken);
+        return _serverHandshake.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunServerHandshakeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _tls!.AuthenticateAsServerAsync(_serverTls!, cancellationToken);
+            Volatile.Write(ref _remoteCertificate, AmqpTls.AsCertificate2(_tls.RemoteCertificate));
+            _tlsReady!.TrySetResult();
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            _tlsReady!.TrySetCanceled(e.CancellationToken);
+            throw;
+        }
+        catch (Exception e)
+        {
+            var failure = AmqpTls.HandshakeFailed(_tls!, e, endPoint: null);
+            _tlsReady!.TrySetException(failure);
+            throw failure;
+        }
+    }
 
     public override PipeWriter Output => _output.Writer;
 
@@ -40,6 +108,12 @@ internal sealed class StreamTransport : AmqpTransport
         byte[]? gather = null;
         try
         {
+            if (_tlsReady is not null)
+            {
+                // An accepted TLS stream cannot be written before its handshake (run by the first read) is done.
+                await _tlsReady.Task.WaitAsync(_abort.Token);
+            }
+
             while (true)
             {
                 var result = await reader.ReadAsync(_abort.Token);
@@ -108,6 +182,7 @@ internal sealed class StreamTransport : AmqpTransport
 
     public override void Abort()
     {
+        _tlsReady?.TrySetCanceled();
         _abort.Cancel();
         _output.Writer.Complete();
         try
@@ -127,6 +202,9 @@ internal sealed class StreamTransport : AmqpTransport
         }
 
         await _output.Writer.CompleteAsync();
+
+        // A TLS handshake that has not finished never will: nothing queued can be sent.
+        _tlsReady?.TrySetCanceled();
         try
         {
             // Let queued frames (a close, say) reach the peer, but never wait forever on a dead socket.
@@ -137,7 +215,12 @@ internal sealed class StreamTransport : AmqpTransport
         }
 
         _abort.Cancel();
-        await _input.CompleteAsync();
+
+        // The input is not completed here: the connection's reader loop may be inside a read or still parsing the
+        // buffer it returned, and completing the reader hands its segments back to the pool under it (another
+        // connection then reuses them, and the parser reads foreign bytes: "frame size 5444032", or "Reading is not
+        // allowed after reader was completed"). Wake the reader instead; whoever reads completes the input.
+        _input.CancelPendingRead();
         await _stream.DisposeAsync();
         _abort.Dispose();
     }

@@ -130,15 +130,17 @@ public class GarbageTests
     }
 
     [Fact]
-    public async Task ReaderLoop_SecondProtocolHeaderAfterOpen_ClosesWithFramingError()
+    public async Task ReaderLoop_SecondProtocolHeaderAfterOpen_ClosesWithResourceLimitExceeded()
     {
-        // "AMQP" read as a frame size is 0x414d5150, far over max-frame-size.
+        // "AMQP" read as a frame size is 0x414d5150, far over max-frame-size: closed as an oversized frame (the
+        // issue's amqp:resource-limit-exceeded, not framing-error; see LimitsTests).
         await using var server = new HostileServer();
         using (var peer = await RawPeer.ConnectAsync(server.Port))
         {
             await peer.HandshakeAsync();
             Assert.True(await peer.SendAsync(Frames.AmqpHeader));
-            await Expect.CloseThenEndAsync(peer, ErrorCondition.FramingError);
+            var close = await Expect.CloseThenEndAsync(peer, ErrorCondition.ResourceLimitExceeded);
+            Assert.Contains("max-frame-size", close.Error!.Description, StringComparison.Ordinal);
         }
 
         await server.FinishedConnectionAsync(0);

@@ -173,7 +173,7 @@ public class LimitsTests
     }
 
     [Fact]
-    public async Task Transfer_MessageOverMaxMessageSize_DetachesWithMessageSizeExceeded()
+    public async Task Transfer_MessageOverMaxMessageSize_DetachesLinkWithResourceLimitExceeded()
     {
         await using var server = new HostileServer(o => o.MaxMessageSize = 1000);
         server.Handler.StrictCredit = 10;
@@ -199,7 +199,10 @@ public class LimitsTests
             Assert.True(await peer.SendAsync(Frames.Concat(frames)));
 
             var detach = (Detach)(await peer.ReadFrameUntilAsync(f => f.Body is Detach or Close, "detach")).Body!;
-            Assert.Equal(ErrorCondition.MessageSizeExceeded.Value, detach.Error?.Condition.Value);
+            // The spec's condition would be amqp:link:message-size-exceeded; the issue asks for resource-limit-exceeded.
+            Assert.Equal(ErrorCondition.ResourceLimitExceeded.Value, detach.Error?.Condition.Value);
+            Assert.Equal("Message of at least 1200 bytes exceeds max-message-size 1000.", detach.Error?.Description);
+            Assert.True(detach.Closed);
             Assert.Empty(server.Handler.StrictDeliveries);
 
             await Expect.GracefulCloseAsync(peer);
@@ -378,5 +381,193 @@ public class LimitsTests
         {
             // The link is gone; the send says so.
         }
+    }
+    // ---- Every limit: amqp:resource-limit-exceeded, only the offender closed, the server keeps serving ----------
+
+    [Fact]
+    public async Task Limit_FrameOverDefaultMaxFrameSize_ClosesOnlyThatConnection()
+    {
+        await using var server = new HostileServer();
+        using (var peer = await RawPeer.ConnectAsync(server.Port))
+        {
+            var open = await peer.HandshakeAsync();
+            Assert.Equal(65536u, open.MaxFrameSize);
+
+            // A 70,000-byte frame header: refused on its length prefix, before the body is even sent.
+            var header = Frames.Amqp(Frames.Begin());
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, 70000);
+            Assert.True(await peer.SendAsync(header));
+            var close = await Expect.CloseThenEndAsync(peer, ErrorCondition.ResourceLimitExceeded);
+            Assert.Equal("Frame of 70000 bytes exceeds max-frame-size 65536.", close.Error!.Description);
+        }
+
+        var side = await server.FinishedConnectionAsync(0);
+        Assert.Equal(ErrorCondition.ResourceLimitExceeded, side.Error?.Condition);
+        await server.AssertStillServingAsync();
+        await server.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Limit_SessionsBeyondChannelMax_ClosesOnlyThatConnection()
+    {
+        // channel-max 1: two sessions fit (channels 0 and 1), a third cannot.
+        await using var server = new HostileServer(o => o.ChannelMax = 1);
+        using (var peer = await RawPeer.ConnectAsync(server.Port))
+        {
+            await peer.HandshakeAsync();
+            await peer.BeginAsync(0);
+            await peer.BeginAsync(1);
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.Begin(), 2)));
+            var close = await Expect.CloseThenEndAsync(peer, ErrorCondition.ResourceLimitExceeded);
+            Assert.Equal("Begin on channel 2 exceeds channel-max 1.", close.Error!.Description);
+        }
+
+        var side = await server.FinishedConnectionAsync(0);
+        Assert.Equal(ErrorCondition.ResourceLimitExceeded, side.Error?.Condition);
+        await server.AssertStillServingAsync();
+        await server.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Limit_AttachAboveHandleMax_ClosesOnlyThatConnection()
+    {
+        await using var server = new HostileServer(o => o.HandleMax = 3);
+        using (var peer = await RawPeer.ConnectAsync(server.Port))
+        {
+            await peer.HandshakeAsync();
+            var begin = await peer.BeginAsync();
+            Assert.Equal(3u, begin.HandleMax);
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("h4", 4, "q"))));
+            var close = await Expect.CloseThenEndAsync(peer, ErrorCondition.ResourceLimitExceeded);
+            Assert.Equal("Attach on handle 4 exceeds handle-max 3.", close.Error!.Description);
+        }
+
+        await server.FinishedConnectionAsync(0);
+        await server.AssertStillServingAsync();
+        await server.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Limit_LinksBeyondMaxLinksPerConnection_RefusesOnlyThatLink()
+    {
+        await using var server = new HostileServer(o => o.MaxLinksPerConnection = 2);
+        using (var peer = await RawPeer.ConnectAsync(server.Port))
+        {
+            await peer.HandshakeAsync();
+            await peer.BeginAsync(0);
+            await peer.BeginAsync(1);
+
+            // Two links over two sessions fill the connection's allowance.
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("l0", 0, "q0"), 0)));
+            Assert.NotNull(((Attach)(await peer.ReadFrameUntilAsync(f => f.Body is Attach, "attach l0")).Body!).Target);
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("l1", 0, "q1"), 1)));
+            Assert.NotNull(((Attach)(await peer.ReadFrameUntilAsync(f => f.Body is Attach, "attach l1")).Body!).Target);
+
+            // The third is refused (§2.6.3: attach with a null target, then detach with the reason).
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("l2", 1, "q2"), 0)));
+            var refused = (Attach)(await peer.ReadFrameUntilAsync(f => f.Body is Attach, "attach l2")).Body!;
+            Assert.Equal("l2", refused.Name);
+            Assert.Null(refused.Target);
+            var detach = (Detach)(await peer.ReadFrameUntilAsync(f => f.Body is Detach or Close, "detach l2")).Body!;
+            Assert.True(detach.Closed);
+            Assert.Equal(ErrorCondition.ResourceLimitExceeded.Value, detach.Error?.Condition.Value);
+            Assert.Equal("Attach of link 'l2' exceeds max-links-per-connection 2.", detach.Error?.Description);
+            Assert.True(await peer.SendAsync(Frames.Amqp(new Detach { Handle = 1, Closed = true }, 0)));
+
+            // The connection goes on: a message on l0 is accepted; once l1 is detached, a new link fits again.
+            Assert.True(await peer.SendAsync(Frames.Transfer(0, 0, 0)));
+            var disposition = (Disposition)(await peer.ReadFrameUntilAsync(f => f.Body is Disposition or Close, "disposition")).Body!;
+            Assert.IsType<Accepted>(disposition.State);
+            Assert.True(await peer.SendAsync(Frames.Amqp(new Detach { Handle = 0, Closed = true }, 1)));
+            await peer.ReadFrameUntilAsync(f => f.Body is Detach { Error: null } && f.Channel == 1, "detach l1 answer");
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("l3", 0, "q3"), 1)));
+            Assert.NotNull(((Attach)(await peer.ReadFrameUntilAsync(f => f.Body is Attach { Name: "l3" }, "attach l3")).Body!).Target);
+
+            await Expect.GracefulCloseAsync(peer);
+        }
+
+        var side = await server.FinishedConnectionAsync(0);
+        Assert.Null(side.Error);
+        await server.AssertStillServingAsync();
+        await server.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Limit_UnsettledBeyondMaxUnsettledPerLink_DetachesOnlyThatLink()
+    {
+        await using var server = new HostileServer(o => o.MaxUnsettledPerLink = 3);
+        server.Handler.StrictCredit = 20;
+        server.Handler.StrictSettles = false;
+        using (var peer = await RawPeer.ConnectAsync(server.Port))
+        {
+            await peer.HandshakeAsync();
+            await peer.BeginAsync();
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("u0", 0, HostileHandler.StrictPrefix + "unsettled"))));
+            await peer.ReadFrameUntilAsync(f => f.Body is Flow { Handle: not null }, "link flow");
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("other", 1, "q-other"))));
+            await peer.ReadFrameUntilAsync(f => f.Body is Flow { Handle: 1 }, "other link flow");
+
+            // Pre-settled deliveries do not count; three unsettled ones fill the link; the fourth is one too many.
+            var settled = Enumerable.Range(0, 5).Select(i => Frames.Amqp(new Transfer
+            {
+                Handle = 0,
+                DeliveryId = (uint)i,
+                DeliveryTag = DeliveryTag.FromUInt64((ulong)i),
+                MessageFormat = 0,
+                Settled = true,
+            }, 0, Frames.Message));
+            var unsettled = Enumerable.Range(5, 4).Select(i => Frames.Transfer(0, (uint)i));
+            Assert.True(await peer.SendAsync(Frames.Concat([.. settled, .. unsettled])));
+
+            var detach = (Detach)(await peer.ReadFrameUntilAsync(f => f.Body is Detach or Close, "detach")).Body!;
+            Assert.Equal(0u, detach.Handle);
+            Assert.True(detach.Closed);
+            Assert.Equal(ErrorCondition.ResourceLimitExceeded.Value, detach.Error?.Condition.Value);
+            Assert.Equal("Delivery 8 would be unsettled delivery 4 on the link, over max-unsettled-per-link 3.", detach.Error?.Description);
+            Assert.Equal(8, server.Handler.StrictDeliveries.Count);
+            Assert.True(await peer.SendAsync(Frames.Amqp(new Detach { Handle = 0, Closed = true })));
+
+            // The other link on the same connection still works.
+            Assert.True(await peer.SendAsync(Frames.Transfer(1, 9)));
+            var disposition = (Disposition)(await peer.ReadFrameUntilAsync(f => f.Body is Disposition or Close, "disposition")).Body!;
+            Assert.Equal(9u, disposition.First);
+            Assert.IsType<Accepted>(disposition.State);
+            await Expect.GracefulCloseAsync(peer);
+        }
+
+        var side = await server.FinishedConnectionAsync(0);
+        Assert.Null(side.Error);
+        await server.AssertStillServingAsync();
+        await server.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Limit_UnsettledDeliveriesSettledInTime_NeverDetach()
+    {
+        // The limit counts what is unsettled at once, not what passed through: 50 deliveries, each accepted as it
+        // arrives, on a link allowed 3 unsettled.
+        await using var server = new HostileServer(o => o.MaxUnsettledPerLink = 3);
+        server.Handler.StrictCredit = 60;
+        using (var peer = await RawPeer.ConnectAsync(server.Port))
+        {
+            await peer.HandshakeAsync();
+            await peer.BeginAsync();
+            Assert.True(await peer.SendAsync(Frames.Amqp(Frames.AttachSender("u0", 0, HostileHandler.StrictPrefix + "settled-in-time"))));
+            await peer.ReadFrameUntilAsync(f => f.Body is Flow { Handle: not null }, "link flow");
+            Assert.True(await peer.SendAsync(Frames.Concat([.. Enumerable.Range(0, 50).Select(i => Frames.Transfer(0, (uint)i))])));
+            var seen = 0;
+            while (seen < 50)
+            {
+                var frame = await peer.ReadFrameUntilAsync(f => f.Body is Disposition or Detach or Close, "dispositions");
+                var disposition = Assert.IsType<Disposition>(frame.Body);
+                seen += (int)((disposition.Last ?? disposition.First) - disposition.First + 1);
+            }
+
+            await Expect.GracefulCloseAsync(peer);
+        }
+
+        var side = await server.FinishedConnectionAsync(0);
+        Assert.Null(side.Error);
+        await server.AssertCleanAsync();
     }
 }

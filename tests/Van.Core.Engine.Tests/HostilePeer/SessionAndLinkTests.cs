@@ -160,7 +160,7 @@ public class SessionAndLinkTests
     }
 
     [Fact]
-    public async Task Begin_OnChannelAboveChannelMax_ClosesWithFramingError()
+    public async Task Begin_OnChannelAboveChannelMax_ClosesWithResourceLimitExceeded()
     {
         await using var server = new HostileServer(o => o.ChannelMax = 15);
         using (var peer = await RawPeer.ConnectAsync(server.Port))
@@ -169,8 +169,10 @@ public class SessionAndLinkTests
             Assert.Equal((ushort)15, open.ChannelMax);
             Assert.True(await peer.SendAsync(Frames.Amqp(Frames.Begin(), 16)));
 
-            // Proton: a channel above channel-max is a framing-error (AMQP-NOTES §5).
-            await Expect.CloseThenEndAsync(peer, ErrorCondition.FramingError);
+            // Proton makes a channel above channel-max a framing-error (AMQP-NOTES §5); the issue asks for
+            // amqp:resource-limit-exceeded on every limit, naming the limit and the values.
+            var close = await Expect.CloseThenEndAsync(peer, ErrorCondition.ResourceLimitExceeded);
+            Assert.Equal("Begin on channel 16 exceeds channel-max 15.", close.Error!.Description);
         }
 
         await server.FinishedConnectionAsync(0);

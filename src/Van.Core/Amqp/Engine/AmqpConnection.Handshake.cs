@@ -34,8 +34,16 @@ public sealed partial class AmqpConnection
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            await AbortAsync(new Error { Condition = ErrorCondition.ResourceLimitExceeded, Description = "The handshake did not finish in time." });
+            await AbortAsync(new Error { Condition = ErrorCondition.ResourceLimitExceeded, Description = $"The handshake did not finish within handshake-timeout {_options.HandshakeTimeout.TotalSeconds:0.###} s." });
             throw new TimeoutException($"The AMQP handshake did not finish within {_options.HandshakeTimeout}.");
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            // The TLS handshake (run by the first read of an accepted TLS transport) failed; the message says why.
+            var error = new Error { Condition = ErrorCondition.UnauthorizedAccess, Description = e.Message };
+            Log.TlsHandshakeFailed(_logger, e.Message);
+            await AbortAsync(null);
+            throw new AmqpException(error, e);
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -99,7 +107,13 @@ public sealed partial class AmqpConnection
                 throw new AmqpException(ErrorCondition.FramingError, $"Unexpected SASL frame {frame}.");
             }
 
-            AuthenticatedUser = credentials.User ?? "anonymous";
+            SaslMechanism = credentials.Mechanism;
+            AuthenticatedUser = credentials.Mechanism switch
+            {
+                "PLAIN" => credentials.User,
+                "EXTERNAL" => null, // We are the certificate's subject; the server decides what that means.
+                _ => "anonymous",
+            };
         }
 
         WriteRaw(ProtocolHeader.Amqp);
@@ -159,6 +173,12 @@ public sealed partial class AmqpConnection
     {
         var sasl = _options.SaslServer;
         var offered = new List<AmqpSymbol>();
+        var certificate = _transport.RemoteCertificate;
+        if (sasl.AllowExternal && certificate is not null)
+        {
+            offered.Add(new AmqpSymbol("EXTERNAL"));
+        }
+
         if (sasl.PlainValidator is not null)
         {
             offered.Add(new AmqpSymbol("PLAIN"));
@@ -174,8 +194,17 @@ public sealed partial class AmqpConnection
         var init = await ReadSaslFrameAsync(cancellationToken) as SaslInit
             ?? throw new AmqpException(ErrorCondition.FramingError, "Expected sasl-init.");
         var ok = false;
+        string? why = null;
         switch (init.Mechanism.Value)
         {
+            case "EXTERNAL" when sasl.AllowExternal:
+                ok = TryExternal(certificate, init.InitialResponse, out why);
+                if (ok)
+                {
+                    AuthenticatedUser = certificate!.Subject;
+                }
+
+                break;
             case "ANONYMOUS" when sasl.AllowAnonymous:
                 ok = true;
                 AuthenticatedUser = "anonymous";
@@ -194,13 +223,57 @@ public sealed partial class AmqpConnection
         }
 
         WriteSaslFrame(new SaslOutcome { Code = ok ? SaslCode.Ok : SaslCode.Auth });
-        if (!ok)
+        if (ok)
+        {
+            SaslMechanism = init.Mechanism.Value;
+        }
+        else
         {
             Log.SaslFailed(_logger, init.Mechanism.Value);
-            var error = new Error { Condition = ErrorCondition.UnauthorizedAccess, Description = $"SASL {init.Mechanism} authentication failed." };
+            var error = new Error { Condition = ErrorCondition.UnauthorizedAccess, Description = $"SASL {init.Mechanism} authentication failed{(why is null ? "" : ": " + why)}." };
             await ShutdownAsync(error);
             throw new AmqpException(error);
         }
+    }
+
+    /// <summary>
+    /// SASL EXTERNAL (RFC 4422 appendix A): the identity is the validated TLS client certificate's subject; the
+    /// initial response is an authorization identity, where empty means "the certificate's" and anything else must
+    /// equal the subject (we do not let one certificate act for another identity).
+    /// </summary>
+    private static bool TryExternal(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, byte[]? response, out string? why)
+    {
+        if (certificate is null)
+        {
+            why = "no TLS client certificate was presented";
+            return false;
+        }
+
+        if (response is null || response.Length == 0)
+        {
+            why = null;
+            return true;
+        }
+
+        string authzid;
+        try
+        {
+            authzid = new System.Text.UTF8Encoding(false, true).GetString(response);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            why = "the authorization identity is not UTF-8";
+            return false;
+        }
+
+        if (authzid == certificate.Subject)
+        {
+            why = null;
+            return true;
+        }
+
+        why = "the authorization identity does not match the client certificate";
+        return false;
     }
 
     private static bool TryParsePlain(byte[]? response, out string user, out string password)
@@ -255,7 +328,9 @@ public sealed partial class AmqpConnection
             if (result.IsCompleted || result.IsCanceled)
             {
                 input.AdvanceTo(buffer.Start, buffer.End);
-                throw new AmqpException(ErrorCondition.ConnectionForced, "The peer closed the connection during the protocol header exchange.");
+                throw new AmqpException(ErrorCondition.ConnectionForced, _transport.IsSecure && !IsServer && buffer.IsEmpty
+                    ? "The server closed the TLS connection before sending a protocol header: it may have refused our TLS client certificate (TLS 1.3 servers judge it after our handshake ends)."
+                    : "The peer closed the connection during the protocol header exchange.");
             }
 
             input.AdvanceTo(buffer.Start, buffer.End);

@@ -32,5 +32,8 @@ public sealed partial class AmqpConnection
 
         [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "A delivery outcome sink failed")]
         public static partial void SinkFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "{Reason}")]
+        public static partial void TlsHandshakeFailed(ILogger logger, string reason);
     }
 }

@@ -80,11 +80,16 @@ public sealed partial class AmqpConnection
         {
             while (TryReadFrameSize(buffer, out var size))
             {
-                if (size < FrameHeaderSize || size > _options.MaxFrameSize)
+                if (size < FrameHeaderSize)
                 {
-                    failure = Fail(ErrorCondition.FramingError, size < FrameHeaderSize
-                        ? $"Frame size {size} is smaller than a frame header."
-                        : $"Frame size {size} exceeds max-frame-size {_options.MaxFrameSize}.");
+                    failure = Fail(ErrorCondition.FramingError, $"Frame size {size} is smaller than a frame header.");
+                    return buffer.End;
+                }
+
+                if (size > _options.MaxFrameSize)
+                {
+                    // Judged on the length prefix alone, before any of the frame is buffered.
+                    failure = Fail(ErrorCondition.ResourceLimitExceeded, $"Frame of {size} bytes exceeds max-frame-size {_options.MaxFrameSize}.");
                     return buffer.End;
                 }
 
@@ -274,7 +279,7 @@ public sealed partial class AmqpConnection
         {
             if (channel > _options.ChannelMax)
             {
-                return Fail(ErrorCondition.FramingError, $"Channel {channel} exceeds channel-max {_options.ChannelMax}.");
+                return Fail(ErrorCondition.ResourceLimitExceeded, $"Begin on channel {channel} exceeds channel-max {_options.ChannelMax}.");
             }
 
             if (_sessionsByRemoteChannel.ContainsKey(channel))
@@ -296,7 +301,7 @@ public sealed partial class AmqpConnection
                 var free = FreeChannel();
                 if (free is null)
                 {
-                    return Fail(ErrorCondition.ResourceLimitExceeded, $"No free channel for a new session (channel-max {_options.ChannelMax}).");
+                    return Fail(ErrorCondition.ResourceLimitExceeded, $"Begin on channel {channel}: no free channel for a new session (channel-max {_options.ChannelMax}).");
                 }
 
                 session = new AmqpSession(this, free.Value, _options.SessionWindow);

@@ -67,8 +67,20 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     /// <summary>The error the peer closed with, or the error we closed with.</summary>
     public Error? Error { get; private set; }
 
-    /// <summary>The identity the peer authenticated as through SASL (the PLAIN user, or "anonymous").</summary>
+    /// <summary>
+    /// The identity the peer authenticated as through SASL: the PLAIN user, the client certificate's subject for
+    /// EXTERNAL, or "anonymous".
+    /// </summary>
     public string? AuthenticatedUser { get; private set; }
+
+    /// <summary>
+    /// The SASL mechanism that authenticated the peer ("EXTERNAL", "PLAIN", "ANONYMOUS"; on the client, the one we
+    /// used), or null when the SASL layer was skipped.
+    /// </summary>
+    public string? SaslMechanism { get; private set; }
+
+    /// <summary>The peer's TLS certificate, validated by the handshake, or null (no TLS, or no certificate).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? RemoteCertificate => _transport.RemoteCertificate;
 
     /// <summary>Completes when the connection has closed, for whatever reason.</summary>
     public Task Completion => _closed.Task;
@@ -85,6 +97,9 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     internal object SyncRoot { get; } = new();
 
     internal AmqpConnectionHandler Handler => _handler;
+
+    /// <summary>Links holding a handle on any session of this connection, ours and the peer's. Guarded by the lock.</summary>
+    internal int LinkCount { get; set; }
 
     /// <summary>
     /// Opens a connection as the client: protocol headers, SASL when <see cref="AmqpConnectionOptions.Sasl"/> is
@@ -458,6 +473,12 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         try
         {
             await _transport.DisposeAsync();
+            if (_readerLoop is null)
+            {
+                // The handshake failed (on its own thread, with no read in flight): nobody else will complete the
+                // input. Once the reader loop runs, it alone reads and completes the input (see StreamTransport).
+                await _transport.Input.CompleteAsync();
+            }
         }
         catch (Exception e)
         {

@@ -14,11 +14,16 @@ public sealed class AmqpConnectionOptions
 
     /// <summary>
     /// The largest frame we accept, advertised in open. Default 65,536. Larger frames mean fewer frames per big
-    /// message but a peer can make us buffer this much per frame before we can judge it. Minimum 512.
+    /// message but a peer can make us buffer this much per frame before we can judge it. Minimum 512. A larger frame
+    /// closes the connection with <c>amqp:resource-limit-exceeded</c> (its length prefix is checked before any of it
+    /// is buffered).
     /// </summary>
     public uint MaxFrameSize { get; set; } = 64 * 1024;
 
-    /// <summary>The highest channel number we accept (sessions at once minus one). Default 255.</summary>
+    /// <summary>
+    /// The highest channel number we accept (sessions at once minus one), advertised in open. Default 255. A begin
+    /// beyond it closes the connection with <c>amqp:resource-limit-exceeded</c>.
+    /// </summary>
     public ushort ChannelMax { get; set; } = 255;
 
     /// <summary>
@@ -28,7 +33,11 @@ public sealed class AmqpConnectionOptions
     /// </summary>
     public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long the protocol header, SASL and open exchange may take. Default 30 s.</summary>
+    /// <summary>
+    /// How long the TLS handshake (on an accepted TLS transport), protocol header, SASL and open exchange may take
+    /// together. Default 30 s. A peer that does not finish in time is dropped (with a close carrying
+    /// <c>amqp:resource-limit-exceeded</c> when our open was already sent).
+    /// </summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Properties sent in open.</summary>
@@ -52,10 +61,33 @@ public sealed class AmqpConnectionOptions
     /// </summary>
     public uint SessionWindow { get; set; } = 2048;
 
-    /// <summary>The largest link handle a session accepts (links at once minus one). Default 1,023.</summary>
+    /// <summary>
+    /// The largest link handle a session accepts (links at once per session minus one), advertised in begin.
+    /// Default 1,023. An attach with a higher handle closes the connection with <c>amqp:resource-limit-exceeded</c>
+    /// (the peer broke the limit it was told).
+    /// </summary>
     public uint HandleMax { get; set; } = 1023;
 
-    /// <summary>The largest message we accept on a link, in bytes; 0 for no limit. Default 64 MiB.</summary>
+    /// <summary>
+    /// The most links the peer may have attached at once over all sessions of the connection. Default 1,024. An
+    /// attach beyond it is refused: answered with an attach and at once a detach (closed) with
+    /// <c>amqp:resource-limit-exceeded</c>; the connection and its other links go on. Raising it lets one peer hold
+    /// more link state (and delivery buffers) in this process.
+    /// </summary>
+    public int MaxLinksPerConnection { get; set; } = 1024;
+
+    /// <summary>
+    /// The most unsettled incoming deliveries one receiver link holds (received, not yet settled by us). Default
+    /// 1,000. A peer that sends more (it ignores our credit, or we granted more and it sends unsettled messages we
+    /// have not settled) gets that link detached (closed) with <c>amqp:resource-limit-exceeded</c>; the connection
+    /// and its other links go on. Raising it lets one link pin more memory.
+    /// </summary>
+    public int MaxUnsettledPerLink { get; set; } = 1000;
+
+    /// <summary>
+    /// The largest message we accept on a link, in bytes, advertised in attach; 0 for no limit. Default 64 MiB. A
+    /// larger message detaches that link (closed) with <c>amqp:resource-limit-exceeded</c>.
+    /// </summary>
     public ulong MaxMessageSize { get; set; } = 64UL * 1024 * 1024;
 
     /// <summary>Clock for heartbeats and timeouts; tests pass a fake one.</summary>
@@ -74,6 +106,21 @@ public sealed class AmqpConnectionOptions
         if (SessionWindow == 0)
         {
             throw new ArgumentException("SessionWindow must be at least 1.");
+        }
+
+        if (MaxLinksPerConnection < 1)
+        {
+            throw new ArgumentException($"MaxLinksPerConnection must be at least 1 (was {MaxLinksPerConnection}).");
+        }
+
+        if (MaxUnsettledPerLink < 1)
+        {
+            throw new ArgumentException($"MaxUnsettledPerLink must be at least 1 (was {MaxUnsettledPerLink}).");
+        }
+
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("HandshakeTimeout must be positive.");
         }
 
         if (IdleTimeout is { } t && t <= TimeSpan.Zero)

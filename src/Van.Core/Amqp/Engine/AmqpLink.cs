@@ -155,13 +155,34 @@ public abstract class AmqpLink
         // The handler runs outside the lock, like every callback (it may touch other connections).
         LocalSource = remote.Source;
         LocalTarget = remote.Target;
-        var refusal = handler.OnLinkAttaching(this);
+        Error? refusal;
+        int links;
+        lock (SyncRoot)
+        {
+            links = Session.Connection.LinkCount;
+        }
+
+        var max = Session.Connection.Options.MaxLinksPerConnection;
+        if (links >= max)
+        {
+            // Refused before the handler sees it: the connection and its other links go on.
+            refusal = new Error
+            {
+                Condition = ErrorCondition.ResourceLimitExceeded,
+                Description = $"Attach of link '{Name}' exceeds max-links-per-connection {max}.",
+            };
+        }
+        else
+        {
+            refusal = handler.OnLinkAttaching(this);
+        }
+
         lock (SyncRoot)
         {
             var handle = Session.AllocateHandleLocked(this);
             if (handle is null)
             {
-                refusal = new Error { Condition = ErrorCondition.ResourceLimitExceeded, Description = "No free link handle on the session." };
+                refusal = new Error { Condition = ErrorCondition.ResourceLimitExceeded, Description = $"Attach of link '{Name}': no free link handle on the session (handle-max {Session.Connection.Options.HandleMax})." };
                 // Answer on the peer's handle number so the detach names a handle it knows is ours to refuse.
                 handle = remote.Handle;
             }

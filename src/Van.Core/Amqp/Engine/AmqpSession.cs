@@ -153,6 +153,7 @@ public sealed class AmqpSession
 
             link.SetLocalAttach(attach);
             _linksByLocalHandle[handle] = link;
+            _connection.LinkCount++;
             _pendingLocalAttaches[attach.Name] = link;
             WriteFrame(attach);
         }
@@ -354,15 +355,31 @@ public sealed class AmqpSession
 
     private readonly record struct SinkCall(IDeliveryOutcomeSink Sink, int Token, DeliveryState? State);
 
-    internal void TrackIncoming(AmqpDelivery delivery) => _unsettledIncoming[delivery.DeliveryId] = delivery;
+    internal void TrackIncoming(AmqpDelivery delivery)
+    {
+        if (_unsettledIncoming.Remove(delivery.DeliveryId, out var previous))
+        {
+            previous.Link.UnsettledCount--;
+        }
 
-    internal void ForgetIncoming(uint deliveryId) => _unsettledIncoming.Remove(deliveryId);
+        _unsettledIncoming[delivery.DeliveryId] = delivery;
+        delivery.Link.UnsettledCount++;
+    }
+
+    internal void ForgetIncoming(uint deliveryId)
+    {
+        if (_unsettledIncoming.Remove(deliveryId, out var delivery))
+        {
+            delivery.Link.UnsettledCount--;
+        }
+    }
 
     internal void RemoveLink(AmqpLink link)
     {
-        if (link.LocalHandle is { } h && _linksByLocalHandle[h] == link)
+        if (link.LocalHandle is { } h && h < _linksByLocalHandle.Length && _linksByLocalHandle[h] == link)
         {
             _linksByLocalHandle[h] = null;
+            _connection.LinkCount--;
         }
 
         if (link.RemoteHandle is { } rh && _linksByRemoteHandle.TryGetValue(rh, out var l) && l == link)
@@ -541,7 +558,7 @@ public sealed class AmqpSession
                 {
                     d.RemoteSettled = true;
                     d.LocalSettled |= d.LocalState is not null;
-                    _unsettledIncoming.Remove(d.DeliveryId);
+                    ForgetIncoming(d.DeliveryId);
                 }
 
                 inRange.Clear();
@@ -612,7 +629,7 @@ public sealed class AmqpSession
         {
             if (attach.Handle >= _linksByLocalHandle.Length)
             {
-                return Fail(ErrorCondition.ResourceLimitExceeded, $"Handle {attach.Handle} exceeds handle-max {_linksByLocalHandle.Length - 1}.");
+                return Fail(ErrorCondition.ResourceLimitExceeded, $"Attach on handle {attach.Handle} exceeds handle-max {_linksByLocalHandle.Length - 1}.");
             }
 
             if (_linksByRemoteHandle.ContainsKey(attach.Handle))
@@ -653,6 +670,7 @@ public sealed class AmqpSession
         if (handle is { } h)
         {
             _linksByLocalHandle[h] = link;
+            _connection.LinkCount++;
         }
 
         return handle;

@@ -35,6 +35,9 @@ public sealed class ReceiverLink : AmqpLink
     {
     }
 
+    /// <summary>Deliveries received on this link that the session still tracks as unsettled. Guarded by the lock.</summary>
+    internal int UnsettledCount { get; set; }
+
     /// <summary>Credit granted and not yet used by the sender.</summary>
     public uint Credit
     {
@@ -314,10 +317,18 @@ public sealed class ReceiverLink : AmqpLink
                 _discarding = IsDetached;
                 if (!_discarding)
                 {
+                    var maxUnsettled = Session.Connection.Options.MaxUnsettledPerLink;
                     if (_credit == 0)
                     {
                         _discarding = true;
                         DetachWithError(ErrorCondition.TransferLimitExceeded, "A transfer arrived without link credit.");
+                    }
+                    else if (!_partialSettled && UnsettledCount >= maxUnsettled)
+                    {
+                        // Judged on the first frame, so an in-progress delivery never pushes the count past the limit.
+                        _discarding = true;
+                        DetachWithError(ErrorCondition.ResourceLimitExceeded,
+                            $"Delivery {id} would be unsettled delivery {UnsettledCount + 1} on the link, over max-unsettled-per-link {maxUnsettled}.");
                     }
                     else
                     {
@@ -347,11 +358,13 @@ public sealed class ReceiverLink : AmqpLink
             if (!_discarding)
             {
                 var max = LocalAttach?.MaxMessageSize is { } m and > 0 ? m : ulong.MaxValue;
-                if ((ulong)(_partial.Length + payload.Length) > max)
+                var size = (ulong)(_partial.Length + payload.Length);
+                if (size > max)
                 {
                     _discarding = true;
                     _partial.Reset();
-                    DetachWithError(ErrorCondition.MessageSizeExceeded, $"The message exceeds max-message-size {max}.");
+                    DetachWithError(ErrorCondition.ResourceLimitExceeded,
+                        $"Message of {(transfer.More ? "at least " : string.Empty)}{size} bytes exceeds max-message-size {max}.");
                 }
                 else
                 {

@@ -1,6 +1,6 @@
 namespace Van.Core.Amqp.Engine;
 
-/// <summary>What a client authenticates with: SASL ANONYMOUS or PLAIN.</summary>
+/// <summary>What a client authenticates with: SASL ANONYMOUS, PLAIN or EXTERNAL.</summary>
 public sealed class SaslCredentials
 {
     private SaslCredentials(string mechanism, string? user, string? password)
@@ -12,6 +12,12 @@ public sealed class SaslCredentials
 
     /// <summary>SASL ANONYMOUS.</summary>
     public static SaslCredentials Anonymous { get; } = new("ANONYMOUS", null, null);
+
+    /// <summary>
+    /// SASL EXTERNAL: the identity is the TLS client certificate the transport presented (the initial response, the
+    /// authorization identity of RFC 4422, is empty: "the certificate's").
+    /// </summary>
+    public static SaslCredentials External { get; } = new("EXTERNAL", null, null);
 
     /// <summary>SASL PLAIN with a user name and password.</summary>
     public static SaslCredentials Plain(string user, string password)
@@ -36,6 +42,11 @@ public sealed class SaslCredentials
         {
             // authzid NUL authcid NUL passwd (RFC 4616), with no authzid.
             return [0, .. System.Text.Encoding.UTF8.GetBytes(User!), 0, .. System.Text.Encoding.UTF8.GetBytes(Password!)];
+        }
+
+        if (Mechanism == "EXTERNAL")
+        {
+            return [];
         }
 
         return System.Text.Encoding.UTF8.GetBytes("anonymous");
