@@ -6,16 +6,18 @@ namespace Van.Routing;
 
 public sealed partial class VanRouter
 {
-    /// <summary>Decides on a link an ordinary AMQP client attaches: producers to any address, consumers of one.</summary>
+    /// <summary>
+    /// Decides on a link an ordinary AMQP client attaches: producers to an address it may send to (or anonymous relay,
+    /// checked per message), consumers of one it may consume, or of a fresh reply address (dynamic). Never the routing
+    /// control or data links, so a client cannot take part in routing (nor advertise addresses but by consuming them).
+    /// </summary>
     internal Error? OnClientLinkAttaching(RouterConnection rc, AmqpLink link)
     {
         if (link.Role == LinkRole.Receiver)
         {
             // The client sends. A null target is an anonymous-relay link: each message's 'to' names its address.
             var target = link.RemoteAttach?.Target?.Address;
-            return target is RouterConnection.ControlAddress or RouterConnection.DataAddress
-                ? new Error { Condition = ErrorCondition.NotAllowed, Description = $"'{target}' is reserved for links between nodes." }
-                : null;
+            return target is null ? null : Refused(ClientSendRefusal(target), target);
         }
 
         var source = link.RemoteAttach?.Source;
@@ -38,14 +40,17 @@ public sealed partial class VanRouter
             return new Error { Condition = ErrorCondition.InvalidField, Description = "A receiving link needs a source address, or dynamic=true for a reply address." };
         }
 
-        if (address.StartsWith(NodeAddressPrefix, StringComparison.Ordinal) && !address.StartsWith(_nodeAddressPrefix, StringComparison.Ordinal))
-        {
-            return new Error { Condition = ErrorCondition.NotAllowed, Description = $"'{address}' belongs to another node; consume it there." };
-        }
+        return Refused(ClientConsumeRefusal(address), address);
 
-        return address is RouterConnection.ControlAddress or RouterConnection.DataAddress or StatusAddress
-            ? new Error { Condition = ErrorCondition.NotAllowed, Description = $"'{address}' is reserved." }
-            : null;
+        Error? Refused(Error? error, string address)
+        {
+            if (error is not null)
+            {
+                Log.ClientRefused(_logger, NodeId, rc.ToString(), address, error.Condition.Value);
+            }
+
+            return error;
+        }
     }
 
     internal void OnClientLinkAttached(RouterConnection rc, AmqpLink link)

@@ -20,6 +20,13 @@ public sealed partial class VanRouter
     /// </summary>
     private async Task RunControlLoopAsync()
     {
+        // The policy is fixed from here on: the protocol applies it to every address and record it sees.
+        _protocol.Policy = Policy;
+        if (!Policy.IsDefault)
+        {
+            Log.PolicyInEffect(_logger, NodeId, Policy.ToString());
+        }
+
         var reader = _control.Reader;
         var lastRecompute = long.MinValue;
 
@@ -135,6 +142,11 @@ public sealed partial class VanRouter
             case ControlEventKind.Message:
                 {
                     var rc = e.Connection!;
+                    if (e.Message is AddressMessage addresses && !WithinAddressLimit(rc, addresses))
+                    {
+                        break;
+                    }
+
                     if (rc.ProtocolUp)
                     {
                         _protocol.OnControlMessage(rc.PeerId!, e.Message!);
@@ -278,6 +290,9 @@ public sealed partial class VanRouter
                 }
             }
         }
+
+        public void AddressIgnored(string origin, string site, string address) =>
+            Log.ImportRefused(router._logger, router.NodeId, address, origin, site);
 
         public void SnapshotChanged(RoutingSnapshot snapshot)
         {

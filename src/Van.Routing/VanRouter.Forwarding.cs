@@ -86,7 +86,7 @@ public sealed partial class VanRouter
     {
         var f = RentInFlight();
         f.StartFromLink(producer.Link, delivery, producer, fromNode: false);
-        RouteIngress(f, producer.TargetAddress, multicast: false);
+        RouteIngress(f, producer.TargetAddress, multicast: false, clientRelay: producer.TargetAddress is null);
     }
 
     private void RouteFromLocal(ReadOnlyMemory<byte> message, bool multicast, TaskCompletionSource<DeliveryState> completion)
@@ -109,7 +109,11 @@ public sealed partial class VanRouter
         RouteIngress(f, linkAddress, multicast);
     }
 
-    private void RouteIngress(InFlight f, string? linkAddress, bool multicast)
+    /// <param name="f">The message.</param>
+    /// <param name="linkAddress">The target address of the link it came on, if any (it wins over the message's 'to').</param>
+    /// <param name="multicast">Deliver to every consumer (a publish).</param>
+    /// <param name="clientRelay">It came on a client's anonymous-relay link: its 'to' is checked as the link's target would have been.</param>
+    private void RouteIngress(InFlight f, string? linkAddress, bool multicast, bool clientRelay = false)
     {
         var header = f.Header;
         var address = linkAddress;
@@ -130,6 +134,13 @@ public sealed partial class VanRouter
         if (string.IsNullOrEmpty(address))
         {
             FinishAndRecycle(f, Reject(VanErrors.NoAddress, "The message has no address: the link has no target address and the message no 'to'."));
+            return;
+        }
+
+        if (clientRelay && ClientSendRefusal(address) is { } refusal)
+        {
+            Log.ClientRefused(_logger, NodeId, "(anonymous relay)", address, refusal.Condition.Value);
+            FinishAndRecycle(f, new Rejected { Error = refusal });
             return;
         }
 
@@ -322,6 +333,13 @@ public sealed partial class VanRouter
             }
 
             FinishAndRecycle(f, GiveUp(f, transit));
+            return false;
+        }
+
+        if (local is not null && f.FromNode && !Policy.ExportsAll && ExportRefusal(f) is { } refused)
+        {
+            // Another node sent it here for a local consumer: only if this node exports the address to its ingress.
+            FinishAndRecycle(f, refused);
             return false;
         }
 
@@ -822,7 +840,7 @@ public sealed partial class VanRouter
     private void RouteMulticast(InFlight f)
     {
         var any = false;
-        if (!f.FromNode || f.Header.Dest.Contains(NodeId))
+        if (!f.FromNode || (f.Header.Dest.Contains(NodeId) && (Policy.ExportsAll || ExportRefusal(f) is null)))
         {
             foreach (var c in _local.Get(f.Address))
             {

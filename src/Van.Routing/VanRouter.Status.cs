@@ -44,6 +44,31 @@ public sealed partial class VanRouter
         }
 
         report.Addresses = [.. addresses.Select(a => new StatusAddress { Address = a.Key, Nodes = [.. a.Value] })];
+        foreach (var rc in _connections.Keys.OrderBy(c => c.Description, StringComparer.Ordinal))
+        {
+            if (rc.Connection is not { } connection || rc.IsClosed)
+            {
+                continue;
+            }
+
+            report.Connections.Add(new StatusConnection
+            {
+                Connection = rc.Description,
+                Kind = rc.Kind switch
+                {
+                    ConnectionKind.InterNode => "inter-node",
+                    ConnectionKind.Client => "client",
+                    ConnectionKind.Refused => "refused",
+                    _ => "unknown",
+                },
+                Peer = rc.PeerId,
+                Tls = connection.Transport.IsSecure,
+                Sasl = connection.SaslMechanism,
+                Identity = connection.AuthenticatedUser,
+                Certificate = connection.RemoteCertificate?.Subject,
+            });
+        }
+
         return report;
 
         static void Add(SortedDictionary<string, SortedSet<string>> map, string address, string node)

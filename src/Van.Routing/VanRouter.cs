@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Van.Core.Amqp.Engine;
 using Van.Core.Amqp.Framing;
 using Van.Core.Transport;
 using Van.Routing.Internal;
@@ -27,7 +29,7 @@ public sealed partial class VanRouter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<AmqpListener> _listeners = [];
+    private readonly List<ListenerState> _listeners = [];
     private readonly List<Task> _background = [];
     private readonly ConcurrentDictionary<RouterConnection, byte> _connections = new();
     private readonly ConcurrentDictionary<string, RouterConnection[]> _neighbours = new(StringComparer.Ordinal);
@@ -66,7 +68,7 @@ public sealed partial class VanRouter : IAsyncDisposable
     public string NodeId { get; }
 
     /// <summary>The addresses the listeners are bound to (real ports), once started.</summary>
-    public IReadOnlyList<IPEndPoint> ListenEndpoints => [.. _listeners.Select(l => l.LocalEndPoint)];
+    public IReadOnlyList<IPEndPoint> ListenEndpoints => [.. _listeners.Select(l => l.Listener.LocalEndPoint)];
 
     internal RoutingSnapshot Snapshot => _snapshot;
 
@@ -118,10 +120,10 @@ public sealed partial class VanRouter : IAsyncDisposable
                 : endpoint.Host is "*" or "0.0.0.0" ? IPAddress.Any
                 : IPAddress.TryParse(endpoint.Host, out var ip) ? ip
                 : Dns.GetHostAddresses(endpoint.Host)[0];
-            var listener = AmqpListener.Start(new IPEndPoint(address, endpoint.Port));
+            var listener = StartListener(endpoint, new IPEndPoint(address, endpoint.Port));
             _listeners.Add(listener);
-            Log.Listening(_logger, NodeId, listener.LocalEndPoint.ToString());
-            _background.Add(AcceptLoopAsync(listener, endpoint.Cost));
+            Log.Listening(_logger, NodeId, listener.Name);
+            _background.Add(AcceptLoopAsync(listener));
         }
 
         RouterTelemetry.Register(this);
@@ -130,14 +132,21 @@ public sealed partial class VanRouter : IAsyncDisposable
         AddLocalService(StatusAddress, HandleStatusAsync, 16);
         foreach (var endpoint in _options.Connectors)
         {
-            AddConnector(endpoint.ToString(), ct => ConnectTcpAsync(endpoint, ct), endpoint.Cost);
+            // TLS: the endpoint's or the node's settings; a client certificate authenticates this node (SASL EXTERNAL).
+            var tlsOptions = endpoint.UseTls ? endpoint.Tls ?? _options.Tls : null;
+            var tls = endpoint.UseTls ? ClientTls(endpoint, tlsOptions) : null;
+            var sasl = tlsOptions?.Certificate is not null ? SaslCredentials.External : SaslCredentials.Anonymous;
+            lock (_background)
+            {
+                _background.Add(ConnectorLoopAsync(endpoint.ToString(), ct => ConnectTcpAsync(endpoint, tls, ct), endpoint.Cost, sasl));
+            }
         }
 
         return Task.CompletedTask;
     }
 
-    private static async ValueTask<AmqpTransport> ConnectTcpAsync(VanEndpoint endpoint, CancellationToken cancellationToken) =>
-        await AmqpConnector.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+    private static async ValueTask<AmqpTransport> ConnectTcpAsync(VanEndpoint endpoint, SslClientAuthenticationOptions? tls, CancellationToken cancellationToken) =>
+        await AmqpConnector.ConnectAsync(endpoint.Host, endpoint.Port, tls, cancellationToken);
 
     /// <summary>
     /// Keeps a connection to another node: dials with <paramref name="dial"/>, and redials with capped, jittered
@@ -153,11 +162,15 @@ public sealed partial class VanRouter : IAsyncDisposable
         }
     }
 
-    /// <summary>Serves an accepted transport (a listener of your own, or an in-memory transport) as this node's peer.</summary>
+    /// <summary>
+    /// Serves an accepted transport (a listener of your own, or an in-memory transport) as this node's peer. Such a
+    /// transport admits nodes and clients alike, with SASL ANONYMOUS; the node's limits apply, its listeners' rules
+    /// do not.
+    /// </summary>
     public Task AcceptAsync(AmqpTransport transport, int cost = 1)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        return ServeAcceptedAsync(transport, cost);
+        return ServeAcceptedAsync(transport, cost, sasl: null, RouterConnection.Admission.Everyone, "(in-process)");
     }
 
     /// <summary>
@@ -255,7 +268,7 @@ public sealed partial class VanRouter : IAsyncDisposable
         RouterTelemetry.Unregister(this);
         foreach (var listener in _listeners)
         {
-            await listener.DisposeAsync();
+            await listener.Listener.DisposeAsync();
         }
 
         var closing = _connections.Keys.Select(async c =>

@@ -67,6 +67,22 @@ public sealed class VanRouterOptions
     /// <summary>The distribution of addresses no prefix matches (default <see cref="Distribution.Closest"/>).</summary>
     public Distribution DefaultDistribution { get; set; } = Distribution.Closest;
 
+    /// <summary>The node's TLS identity and the site CA bundle, used by every <c>amqps</c> endpoint that has no TLS settings of its own.</summary>
+    public VanTlsOptions? Tls { get; set; }
+
+    /// <summary>
+    /// Validates SASL PLAIN credentials (user, password) of clients and returns true to let them in; null: PLAIN is not
+    /// offered. Runs on the connection's handshake, so keep it quick and never block on I/O. PLAIN sends the password
+    /// as is: offer it only on TLS listeners unless the network is trusted.
+    /// </summary>
+    public Func<string, string, bool>? PlainCredentialValidator { get; set; }
+
+    /// <summary>What this node exports to and imports from its peers, and what its clients may reach.</summary>
+    public VanPolicy Policy { get; } = new();
+
+    /// <summary>Resource limits; exceeding one closes only the offending connection or link.</summary>
+    public VanLimits Limits { get; } = new();
+
     /// <summary>Clock for HELLOs, dead-neighbour detection and backoff; tests inject their own.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -94,6 +110,34 @@ public sealed class VanRouterOptions
             }
         }
 
+        foreach (var e in Listeners)
+        {
+            if ((e.Roles & VanConnectionRoles.Both) == VanConnectionRoles.None)
+            {
+                throw new ArgumentException($"Listener '{e}' admits no one: Roles must include InterNode, Client or both.");
+            }
+
+            if (!e.UseTls)
+            {
+                continue;
+            }
+
+            var certificate = (e.Tls ?? Tls)?.Certificate
+                ?? throw new ArgumentException($"Listener '{e}' uses TLS but has no certificate: set its Tls.Certificate or the node's Tls.Certificate.");
+            if (!certificate.HasPrivateKey)
+            {
+                throw new ArgumentException($"Listener '{e}' uses TLS but its certificate ({certificate.Subject}) has no private key.");
+            }
+        }
+
+        foreach (var e in Connectors)
+        {
+            if (e.UseTls && (e.Tls ?? Tls)?.Certificate is { HasPrivateKey: false } certificate)
+            {
+                throw new ArgumentException($"Connector '{e}': its client certificate ({certificate.Subject}) has no private key.");
+            }
+        }
+
         if (HelloInterval <= TimeSpan.Zero || DeadAfterMissedHellos < 1)
         {
             throw new ArgumentException("HelloInterval must be positive and DeadAfterMissedHellos at least 1.");
@@ -113,5 +157,8 @@ public sealed class VanRouterOptions
         {
             throw new ArgumentException("ReconnectMinDelay must be positive and ReconnectMaxDelay at least as large.");
         }
+
+        Limits.Validate();
+        Policy.Validate();
     }
 }

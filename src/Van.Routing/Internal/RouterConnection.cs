@@ -11,7 +11,7 @@ namespace Van.Routing.Internal;
 /// connections carry, in each direction, a control link (routing protocol, pre-settled) and a data link (forwarded
 /// messages, unsettled so outcomes flow back).
 /// </summary>
-internal sealed class RouterConnection(VanRouter router, int localCost, string description) : AmqpConnectionHandler
+internal sealed class RouterConnection(VanRouter router, int localCost, string description, RouterConnection.Admission admission) : AmqpConnectionHandler
 {
     public const string ControlAddress = "_van/control";
     public const string DataAddress = "_van/data";
@@ -20,6 +20,7 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
     public const string SiteKey = "van-site";
     public const string CostKey = "van-cost";
     public const string InterNodeRole = "inter-node";
+    public const string ExternalMechanism = "EXTERNAL";
 
     private readonly Channel<byte[]> _controlOut = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _lock = new();
@@ -33,6 +34,15 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
     public ConnectionKind Kind { get; private set; }
 
     public string? PeerId { get; private set; }
+
+    /// <summary>The site the peer node named in its open (van-site); null for clients.</summary>
+    public string? PeerSite { get; private set; }
+
+    /// <summary>Why the connection is refused (its kind is <see cref="ConnectionKind.Refused"/>); null otherwise.</summary>
+    public string? RefusalReason { get; private set; }
+
+    /// <summary>Who may connect, and how, on the listener this connection came in on.</summary>
+    public Admission Rules { get; } = admission;
 
     public int Cost { get; private set; } = localCost < 1 ? 1 : localCost;
 
@@ -59,7 +69,13 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
     /// <summary>The connection's frame count at the last tick (control loop only): a change is proof of life.</summary>
     public long FramesSeen { get; set; }
 
-    /// <summary>Decides, once the peer's open is in, what kind of connection this is. Safe to call more than once.</summary>
+    /// <summary>
+    /// Decides, once the peer's open is in, what kind of connection this is. Safe to call more than once. The open
+    /// properties only say what the peer claims to be: a claim the listener does not admit (a node on a client-only
+    /// listener, a client on a node-only one, a node on a TLS listener that did not authenticate with its certificate,
+    /// an anonymous client where anonymous is not allowed) makes the connection <see cref="ConnectionKind.Refused"/>,
+    /// which no link is ever attached on.
+    /// </summary>
     public ConnectionKind Classify(AmqpConnection connection)
     {
         lock (_lock)
@@ -73,7 +89,18 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
             var props = connection.RemoteOpen?.Properties;
             if (props is not null && Get(props, RoleKey) as string == InterNodeRole && Get(props, IdKey) is string id && id.Length > 0)
             {
+                if ((Rules.Roles & VanConnectionRoles.InterNode) == 0)
+                {
+                    return Refuse($"listener {Rules.Listener} does not admit nodes (role=client)");
+                }
+
+                if (Rules.NodesNeedCertificate && connection.SaslMechanism != ExternalMechanism)
+                {
+                    return Refuse($"a node on TLS listener {Rules.Listener} must authenticate with its certificate (SASL EXTERNAL), not {connection.SaslMechanism ?? "no SASL"}");
+                }
+
                 PeerId = id;
+                PeerSite = Get(props, SiteKey) as string;
                 var peerCost = Get(props, CostKey) switch
                 {
                     int i => i,
@@ -85,13 +112,34 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
                 ForwardTags = RouterTelemetry.PeerTags(router.NodeId, id);
                 SentTags = RouterTelemetry.LinkTags(router.NodeId, id, "sent");
                 ReceivedTags = RouterTelemetry.LinkTags(router.NodeId, id, "received");
+
+                // A data link carries many producers' messages, each bounded by the credit its ingress node grants;
+                // the per-link unsettled limit is for client links.
+                connection.Options.MaxUnsettledPerLink = int.MaxValue;
                 Kind = ConnectionKind.InterNode;
             }
             else
             {
+                if ((Rules.Roles & VanConnectionRoles.Client) == 0)
+                {
+                    return Refuse($"listener {Rules.Listener} admits only nodes (role=inter-node)");
+                }
+
+                if (!Rules.AllowAnonymousClients && connection.SaslMechanism is null or "ANONYMOUS")
+                {
+                    return Refuse($"listener {Rules.Listener} does not admit anonymous clients");
+                }
+
                 Kind = ConnectionKind.Client;
             }
 
+            return Kind;
+        }
+
+        ConnectionKind Refuse(string reason)
+        {
+            RefusalReason = reason;
+            Kind = ConnectionKind.Refused;
             return Kind;
         }
     }
@@ -102,6 +150,11 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
     {
         ArgumentNullException.ThrowIfNull(link);
         var kind = Classify(link.Session.Connection);
+        if (kind == ConnectionKind.Refused)
+        {
+            return new Error { Condition = ErrorCondition.UnauthorizedAccess, Description = "The connection is refused: " + RefusalReason };
+        }
+
         if (kind == ConnectionKind.InterNode)
         {
             var target = link.RemoteAttach?.Target?.Address;
@@ -174,4 +227,14 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
     }
 
     public override string ToString() => PeerId is null ? Description : $"{Description} ({PeerId})";
+
+    /// <summary>Who a listener admits, and how (in-memory and outgoing connections admit everyone, as before).</summary>
+    /// <param name="Roles">The roles admitted.</param>
+    /// <param name="NodesNeedCertificate">Nodes must have authenticated with SASL EXTERNAL (TLS listeners).</param>
+    /// <param name="AllowAnonymousClients">Clients may come in anonymously (SASL ANONYMOUS, or no SASL at all).</param>
+    /// <param name="Listener">The listener's name, for refusal messages.</param>
+    public sealed record Admission(VanConnectionRoles Roles, bool NodesNeedCertificate, bool AllowAnonymousClients, string Listener)
+    {
+        public static Admission Everyone { get; } = new(VanConnectionRoles.Both, false, true, "(any)");
+    }
 }

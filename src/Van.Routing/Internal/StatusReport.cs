@@ -12,6 +12,34 @@ internal sealed class StatusReport
     public List<StatusNode> Nodes { get; set; } = [];
 
     public List<StatusAddress> Addresses { get; set; } = [];
+
+    /// <summary>This node's open connections, with how each is secured (absent from reports of older nodes).</summary>
+    public List<StatusConnection> Connections { get; set; } = [];
+}
+
+/// <summary>One open connection of the reporting node.</summary>
+internal sealed class StatusConnection
+{
+    /// <summary>Direction and remote end: <c>in:ADDRESS</c> or <c>out:ENDPOINT</c>.</summary>
+    public string Connection { get; set; } = "";
+
+    /// <summary>"inter-node", "client", "refused" or "unknown" (still opening).</summary>
+    public string Kind { get; set; } = "";
+
+    /// <summary>The neighbour's node id, for inter-node connections.</summary>
+    public string? Peer { get; set; }
+
+    /// <summary>Whether the connection runs over TLS.</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>The SASL mechanism the peer authenticated with (on outgoing connections, the one this node used); null: none.</summary>
+    public string? Sasl { get; set; }
+
+    /// <summary>Who the peer authenticated as: the certificate subject (EXTERNAL), the PLAIN user, or "anonymous".</summary>
+    public string? Identity { get; set; }
+
+    /// <summary>The subject of the peer's TLS certificate, when it presented one.</summary>
+    public string? Certificate { get; set; }
 }
 
 internal sealed class StatusNode

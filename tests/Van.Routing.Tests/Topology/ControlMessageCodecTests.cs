@@ -20,6 +20,21 @@ public class ControlMessageCodecTests
 
     private static readonly Gen<Dictionary<string, int>> Costs = IntMap(Gen.Choose(1, int.MaxValue));
 
+    // Audience entries: "+pattern" or "-pattern"; none for most messages, as on the wire.
+    private static readonly Gen<Dictionary<string, IReadOnlyList<string>>?> Audiences = Gen.Frequency(
+        (3, Gen.Constant<Dictionary<string, IReadOnlyList<string>>?>(null)),
+        (1, Gen.ListOf(Name.Zip(Gen.ListOf(Gen.Elements("+", "-").Zip(Name).Select(e => e.Item1 + e.Item2)).Select(l => l.ToArray()).Where(l => l.Length > 0)))
+            .Select(kvs =>
+            {
+                var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+                foreach (var (k, v) in kvs)
+                {
+                    map[k] = v;
+                }
+
+                return map.Count == 0 ? null : map;
+            })));
+
     private static readonly Gen<ControlMessage> AnyMessage = Gen.OneOf(
         from id in Name
         from epoch in AnyLong
@@ -39,7 +54,8 @@ public class ControlMessageCodecTests
         from full in ArbMap.Default.GeneratorFor<bool>()
         from added in IntMap(Gen.Choose(0, int.MaxValue))
         from removed in Gen.ListOf(Name)
-        select (ControlMessage)new AddressMessage(origin, epoch, seq, full, added, removed),
+        from audiences in Audiences
+        select (ControlMessage)new AddressMessage(origin, epoch, seq, full, added, removed, audiences),
         Text.Select(o => (ControlMessage)new AddressRequest(o)));
 
     [Fact]
@@ -64,6 +80,57 @@ public class ControlMessageCodecTests
 
         Assert.Equal(expected, new AddressRequest("x").ToArray());
         Assert.Equal("x", Assert.IsType<AddressRequest>(ControlMessage.Decode(expected)).Origin);
+    }
+
+    [Fact]
+    public void Encode_AddressMessageWithoutAudiences_HasTheSixFieldsOfBefore()
+    {
+        var message = new AddressMessage("n", 1, 2, true, new Dictionary<string, int> { ["a"] = 3 }, []);
+
+        var fields = Assert.IsType<List<object?>>(AmqpMessage.Decode(message.ToArray()).Value);
+
+        Assert.Equal(6, fields.Count);
+        Assert.Empty(Assert.IsType<AddressMessage>(ControlMessage.Decode(message.ToArray())).Audiences);
+    }
+
+    [Fact]
+    public void Encode_AddressMessageWithAudience_MatchesVector()
+    {
+        // properties{subject="addr"}, then amqp-value ["n", 1L, 2L, true, {"a": 3}, [], {"a": ["+hub", "-*"]}].
+        var expected = Convert.FromHexString(
+            "005373c00a04404040a10461646472"
+            + "005377c02507a1016e" + "5501" + "5502" + "41" + "c10602a101615403" + "45"
+            + "c11102a10161c00b02a1042b687562a1022d2a");
+        var message = new AddressMessage("n", 1, 2, true, new Dictionary<string, int> { ["a"] = 3 }, [], new Dictionary<string, IReadOnlyList<string>> { ["a"] = ["+hub", "-*"] });
+
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(message.ToArray()));
+        var decoded = Assert.IsType<AddressMessage>(ControlMessage.Decode(expected));
+        Assert.Equal(["+hub", "-*"], decoded.AudienceOf("a"));
+    }
+
+    [Fact]
+    public void Decode_AddressMessageOfAnEarlierVersion_HasNoAudiences()
+    {
+        var decoded = Assert.IsType<AddressMessage>(ControlMessage.Decode(Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>()])));
+
+        Assert.Empty(decoded.Audiences);
+        Assert.Null(decoded.AudienceOf("a"));
+    }
+
+    [Fact]
+    public void ApplyTo_IncrementalChange_KeepsAudiencesOfUntouchedAddressesAndTakesNewOnes()
+    {
+        var stored = new AddressMessage("n", 1, 1, true, new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1 }, [],
+            new Dictionary<string, IReadOnlyList<string>> { ["a"] = ["-x"], ["b"] = ["-y"], ["c"] = ["-z"] });
+        var change = new AddressMessage("n", 1, 2, false, new Dictionary<string, int> { ["b"] = 2, ["d"] = 1 }, ["c"],
+            new Dictionary<string, IReadOnlyList<string>> { ["d"] = ["+w", "-*"] });
+
+        var applied = change.ApplyTo(stored);
+
+        Assert.Equal(["-x"], applied.AudienceOf("a"));
+        Assert.Null(applied.AudienceOf("b"));
+        Assert.Null(applied.AudienceOf("c"));
+        Assert.Equal(["+w", "-*"], applied.AudienceOf("d"));
     }
 
     [Fact]
@@ -111,6 +178,13 @@ public class ControlMessageCodecTests
         { "removed holds null", Amqp("addr", ["n1", 1L, 1L, false, Map(), new List<object?> { null }]) },
         { "removed a map", Amqp("addr", ["n1", 1L, 1L, false, Map(), Map()]) },
         { "request origin null", Amqp("addr-req", [null]) },
+        { "audiences a list", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), new List<object?>()]) },
+        { "audience a string", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), Map(("a", "+x"))]) },
+        { "audience entry without sign", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), Map(("a", new List<object?> { "x" }))]) },
+        { "audience entry only a sign", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), Map(("a", new List<object?> { "+" }))]) },
+        { "audience entry null", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), Map(("a", new List<object?> { null }))]) },
+        { "audience key empty", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), Map(("", new List<object?> { "+x" }))]) },
+        { "audience too long", Amqp("addr", ["n1", 1L, 1L, true, Map(("a", 1)), new List<object?>(), Map(("a", Enumerable.Repeat<object?>("-x", 300).ToList()))]) },
     };
 
     [Theory]
@@ -243,6 +317,9 @@ public class ControlMessageCodecTests
                 Assert.Equal((e.Origin, e.Epoch, e.Seq, e.Full), (a.Origin, a.Epoch, a.Seq, a.Full));
                 Assert.Equal(e.Added.OrderBy(kv => kv.Key, StringComparer.Ordinal), a.Added.OrderBy(kv => kv.Key, StringComparer.Ordinal));
                 Assert.Equal(e.Removed, a.Removed);
+                Assert.Equal(
+                    e.Audiences.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, string.Join("\n", kv.Value))),
+                    a.Audiences.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, string.Join("\n", kv.Value))));
                 break;
             case AddressRequest e:
                 Assert.Equal(e.Origin, ((AddressRequest)actual).Origin);

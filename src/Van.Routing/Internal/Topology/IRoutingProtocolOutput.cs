@@ -11,4 +11,12 @@ internal interface IRoutingProtocolOutput
 
     /// <summary>A new immutable snapshot was computed.</summary>
     void SnapshotChanged(RoutingSnapshot snapshot);
+
+    /// <summary>
+    /// The import policy made this node ignore <paramref name="address"/> as served by <paramref name="origin"/> (of
+    /// <paramref name="site"/>): said once per origin and address.
+    /// </summary>
+    void AddressIgnored(string origin, string site, string address)
+    {
+    }
 }

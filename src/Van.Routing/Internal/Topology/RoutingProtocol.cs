@@ -47,6 +47,16 @@ internal sealed class RoutingProtocol
 
     private readonly Dictionary<string, long> _unreachableSince = new(StringComparer.Ordinal);
 
+    // The audience advertised with each local address (null: every node may use it), computed once per address.
+    private readonly Dictionary<string, string[]?> _localAudiences = new(StringComparer.Ordinal);
+
+    // (origin, address) pairs the import policy made this node ignore and that were reported, so each is reported once.
+    private readonly HashSet<(string Origin, string Address)> _reportedIgnored = [];
+
+    private PolicyRules _policy;
+    private IReadOnlyDictionary<string, string> _sites;
+    private bool _sitesChanged;
+
     private long _epoch;
     private long _lsSeq;
     private long _addrSeq;
@@ -76,16 +86,40 @@ internal sealed class RoutingProtocol
         _linkStates[nodeId] = new LinkStateMessage(nodeId, epoch, 0, site, none);
         _graph[nodeId] = none;
         _addressSets[nodeId] = new AddressMessage(nodeId, epoch, 0, full: true, none, []);
-        Snapshot = RoutingSnapshot.Initial(nodeId, _linkStates[nodeId], _addressSets[nodeId]);
+        _policy = PolicyRules.AllowAll(nodeId, site);
+        _sites = new Dictionary<string, string>(StringComparer.Ordinal) { [nodeId] = site };
+        Snapshot = RoutingSnapshot.Initial(nodeId, _linkStates[nodeId], _addressSets[nodeId], _sites);
     }
 
     public string NodeId { get; }
+
+    /// <summary>
+    /// What this node exports and imports (default: everything). Set it before the first event: it is applied as
+    /// addresses are set and records arrive, not to what is already known.
+    /// </summary>
+    public PolicyRules Policy
+    {
+        get => _policy;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (!string.Equals(value.NodeId, NodeId, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The policy is node '{value.NodeId}''s, not '{NodeId}''s.", nameof(value));
+            }
+
+            _policy = value;
+        }
+    }
 
     /// <summary>The latest computed snapshot; at first only this node.</summary>
     public RoutingSnapshot Snapshot { get; private set; }
 
     /// <summary>Control messages handed to <see cref="IRoutingProtocolOutput.Send"/> so far.</summary>
     public long MessagesSent { get; private set; }
+
+    /// <summary>The address set stored for <paramref name="origin"/>, if any (the node checks its per-peer address limit against it).</summary>
+    public IReadOnlyDictionary<string, int>? StoredAddresses(string origin) => _addressSets.TryGetValue(origin, out var set) ? set.Added : null;
 
     /// <summary>An inter-node connection to <paramref name="neighbourId"/> is open with its control link ready (or its cost changed).</summary>
     public void NeighbourUp(string neighbourId, int cost)
@@ -127,11 +161,23 @@ internal sealed class RoutingProtocol
     }
 
     /// <summary>Adds or updates a local address; <paramref name="capacity"/> is the in-flight deliveries this node accepts for it.</summary>
+    /// <remarks>An address the export policy lets no node use is not advertised at all (it stays local).</remarks>
     public void SetLocalAddress(string address, int capacity)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        if (!_localAddresses.TryGetValue(address, out var old) || old != capacity)
+        var known = _localAddresses.TryGetValue(address, out var old);
+        if (!known)
+        {
+            if (!_policy.IsExported(address))
+            {
+                return;
+            }
+
+            _localAudiences[address] = _policy.AudienceOf(address);
+        }
+
+        if (!known || old != capacity)
         {
             _localAddresses[address] = capacity;
             _ownAddressesChanged = true;
@@ -144,6 +190,7 @@ internal sealed class RoutingProtocol
         ArgumentNullException.ThrowIfNull(address);
         if (_localAddresses.Remove(address))
         {
+            _localAudiences.Remove(address);
             _ownAddressesChanged = true;
             _dirty = true;
         }
@@ -251,7 +298,21 @@ internal sealed class RoutingProtocol
 
         // Address changes alone leave routes as they were; most of a flood is such changes or repeats.
         var routes = _topologyChanged ? RouteComputer.Compute(NodeId, _graph) : Snapshot.Routes;
-        Snapshot = RoutingSnapshot.Create(Snapshot, routes, _linkStates, _addressSets, _addressOrigins, _touchedAddresses);
+        if (_sitesChanged && !_policy.ExportsAll)
+        {
+            // A copy for the snapshots, made only when a node appears, changes site or is forgotten, and only for a node
+            // that checks the sites of ingress nodes (its export policy depends on them).
+            _sitesChanged = false;
+            var sites = new Dictionary<string, string>(_linkStates.Count, StringComparer.Ordinal);
+            foreach (var (id, linkState) in _linkStates)
+            {
+                sites[id] = linkState.Site;
+            }
+
+            _sites = sites;
+        }
+
+        Snapshot = RoutingSnapshot.Create(Snapshot, routes, _linkStates, _addressSets, _addressOrigins, _touchedAddresses, _sites);
         _touchedAddresses.Clear();
         if (_topologyChanged)
         {
@@ -302,6 +363,16 @@ internal sealed class RoutingProtocol
         _linkStates[message.Origin] = message;
         _graph[message.Origin] = message.Neighbours;
         _topologyChanged = true;
+        if (stored is null || !string.Equals(stored.Site, message.Site, StringComparison.Ordinal))
+        {
+            _sitesChanged = true;
+            if (!_policy.ImportsAll && _addressSets.TryGetValue(message.Origin, out var addresses))
+            {
+                // The import policy may look at the origin's site, known only now (or changed): decide again.
+                StoreAddressSet(message.Origin, addresses);
+            }
+        }
+
         _missingLinkStates.Remove(message.Origin);
         foreach (var id in message.Neighbours.Keys)
         {
@@ -523,10 +594,30 @@ internal sealed class RoutingProtocol
 
         var set = new Dictionary<string, int>(_localAddresses, StringComparer.Ordinal);
         var seq = ++_addrSeq;
-        var stored = new AddressMessage(NodeId, _epoch, seq, full: true, set, []);
+        var stored = new AddressMessage(NodeId, _epoch, seq, full: true, set, [], LocalAudiences(set));
         _addressSets[NodeId] = stored;
-        Flood(full ? stored : new AddressMessage(NodeId, _epoch, seq, full: false, added ?? [], removed ?? []), except: null);
+        Flood(full ? stored : new AddressMessage(NodeId, _epoch, seq, full: false, added ?? [], removed ?? [], LocalAudiences(added)), except: null);
         _dirty = true;
+    }
+
+    /// <summary>The audiences of those of <paramref name="addresses"/> that have one; null when none has (the usual case).</summary>
+    private Dictionary<string, IReadOnlyList<string>>? LocalAudiences(Dictionary<string, int>? addresses)
+    {
+        if (_policy.ExportsAll || addresses is null)
+        {
+            return null;
+        }
+
+        Dictionary<string, IReadOnlyList<string>>? audiences = null;
+        foreach (var address in addresses.Keys)
+        {
+            if (_localAudiences.TryGetValue(address, out var entries) && entries is not null)
+            {
+                (audiences ??= new(StringComparer.Ordinal))[address] = entries;
+            }
+        }
+
+        return audiences;
     }
 
     private void SyncNewNeighbours()
@@ -643,14 +734,20 @@ internal sealed class RoutingProtocol
             _graph.Remove(id);
             StoreAddressSet(id, null);
             _addressRequested.Remove(id);
+            _reportedIgnored.RemoveWhere(r => string.Equals(r.Origin, id, StringComparison.Ordinal));
         }
+
+        _sitesChanged = true;
 
         _topologyChanged = true;
 
         _dirty = true;
     }
 
-    /// <summary>Replaces (or with null removes) a remote origin's address set, keeping the address index in step.</summary>
+    /// <summary>
+    /// Replaces (or with null removes) a remote origin's address set, keeping the address index in step. Only the
+    /// addresses this node may use are indexed (<see cref="Uses"/>): the others are as if the origin did not serve them.
+    /// </summary>
     private void StoreAddressSet(string origin, AddressMessage? set)
     {
         if (_addressSets.TryGetValue(origin, out var old))
@@ -659,12 +756,7 @@ internal sealed class RoutingProtocol
             {
                 if (set is null || !set.Added.ContainsKey(address))
                 {
-                    var origins = _addressOrigins[address];
-                    origins.Remove(origin);
-                    if (origins.Count == 0)
-                    {
-                        _addressOrigins.Remove(address);
-                    }
+                    Unindex(origin, address);
                 }
 
                 _touchedAddresses.Add(address);
@@ -678,15 +770,22 @@ internal sealed class RoutingProtocol
         }
 
         _addressSets[origin] = set;
+        var site = _linkStates.TryGetValue(origin, out var linkState) ? linkState.Site : null;
         foreach (var address in set.Added.Keys)
         {
+            _touchedAddresses.Add(address);
+            if (!Uses(origin, site, set, address))
+            {
+                Unindex(origin, address);
+                continue;
+            }
+
             if (!_addressOrigins.TryGetValue(address, out var origins))
             {
                 _addressOrigins[address] = origins = new HashSet<string>(StringComparer.Ordinal);
             }
 
             origins.Add(origin);
-            _touchedAddresses.Add(address);
         }
 
         if (!Snapshot.Routes.ContainsKey(origin))
@@ -694,6 +793,50 @@ internal sealed class RoutingProtocol
             // Routes only change with the topology, which tracks reachability itself.
             _unreachableSince.TryAdd(origin, _time.GetTimestamp());
         }
+    }
+
+    private void Unindex(string origin, string address)
+    {
+        if (_addressOrigins.TryGetValue(address, out var origins) && origins.Remove(origin) && origins.Count == 0)
+        {
+            _addressOrigins.Remove(address);
+        }
+    }
+
+    /// <summary>
+    /// Whether this node may use <paramref name="origin"/>'s <paramref name="address"/>: the origin exports it to this
+    /// node (its audience) and this node's import policy accepts it from that origin. With the import policy restricted,
+    /// an origin whose site is not known yet is not used until its link-state record brings the site (it has no route
+    /// before that anyway). Addresses refused by the import policy are reported once per origin and address.
+    /// </summary>
+    private bool Uses(string origin, string? site, AddressMessage set, string address)
+    {
+        if (set.AudienceOf(address) is { } audience && !PolicyRules.AudienceAllows(audience, NodeId, _site))
+        {
+            return false;
+        }
+
+        if (_policy.ImportsAll)
+        {
+            return true;
+        }
+
+        if (site is null)
+        {
+            return false;
+        }
+
+        if (_policy.Imports(origin, site, address))
+        {
+            return true;
+        }
+
+        if (_reportedIgnored.Add((origin, address)))
+        {
+            _output.AddressIgnored(origin, site, address);
+        }
+
+        return false;
     }
 
     private void Flood(ControlMessage message, string? except)

@@ -19,9 +19,11 @@ internal sealed class RoutingSnapshot
         IReadOnlyDictionary<string, (string NextHop, int Cost)> routes,
         Dictionary<string, RemoteDestination[]> destinations,
         LinkStateMessage[] linkStates,
-        AddressMessage[] addressSets)
+        AddressMessage[] addressSets,
+        IReadOnlyDictionary<string, string> sites)
     {
         NodeId = nodeId;
+        Sites = sites;
         Version = version;
         Routes = routes;
         ReachableNodes = routes.Keys as IReadOnlyCollection<string> ?? [.. routes.Keys];
@@ -59,6 +61,26 @@ internal sealed class RoutingSnapshot
     }
 
     internal IReadOnlyDictionary<string, (string NextHop, int Cost)> Routes { get; }
+
+    /// <summary>
+    /// The site of every node with a link-state record, this one included, when this node's export policy restricts
+    /// anything (else only this node's). The same instance from snapshot to snapshot until a node appears, changes site
+    /// or is forgotten (so what is derived from it can be kept until then).
+    /// </summary>
+    internal IReadOnlyDictionary<string, string> Sites { get; }
+
+    /// <summary>The site a node's link-state record names; false when there is none.</summary>
+    public bool TryGetSite(string nodeId, out string site)
+    {
+        if (Sites.TryGetValue(nodeId, out var s))
+        {
+            site = s;
+            return true;
+        }
+
+        site = "";
+        return false;
+    }
 
     /// <summary>The next hop and path cost toward a reachable node other than this one.</summary>
     public bool TryGetRoute(string nodeId, out string nextHop, out int cost)
@@ -107,19 +129,20 @@ internal sealed class RoutingSnapshot
         _destinations.TryGetValue(address, out var destinations) ? destinations : [];
 
     /// <summary>A snapshot holding only the local node, before anything is known.</summary>
-    internal static RoutingSnapshot Initial(string nodeId, LinkStateMessage linkState, AddressMessage addresses) => new(
+    internal static RoutingSnapshot Initial(string nodeId, LinkStateMessage linkState, AddressMessage addresses, IReadOnlyDictionary<string, string> sites) => new(
         nodeId,
         0,
         new Dictionary<string, (string, int)>(StringComparer.Ordinal),
         new Dictionary<string, RemoteDestination[]>(StringComparer.Ordinal),
         [linkState],
-        [addresses]);
+        [addresses],
+        sites);
 
     /// <summary>
     /// The next snapshot. Only the destinations of addresses that may have changed are rebuilt: those in
     /// <paramref name="touchedAddresses"/> (their origin's set changed) and those of origins whose route changed.
     /// Records are immutable, so they are shared rather than copied. <paramref name="addressOrigins"/> maps each
-    /// address to the remote origins whose stored set holds it.
+    /// address to the remote origins whose stored set holds it and that this node may use it from (policy).
     /// </summary>
     internal static RoutingSnapshot Create(
         RoutingSnapshot previous,
@@ -127,7 +150,8 @@ internal sealed class RoutingSnapshot
         IReadOnlyDictionary<string, LinkStateMessage> linkStates,
         IReadOnlyDictionary<string, AddressMessage> addressSets,
         IReadOnlyDictionary<string, HashSet<string>> addressOrigins,
-        HashSet<string> touchedAddresses)
+        HashSet<string> touchedAddresses,
+        IReadOnlyDictionary<string, string> sites)
     {
         if (!ReferenceEquals(routes, previous.Routes))
         {
@@ -174,7 +198,7 @@ internal sealed class RoutingSnapshot
             }
         }
 
-        return new RoutingSnapshot(previous.NodeId, previous.Version + 1, routes, destinations, [.. linkStates.Values], [.. addressSets.Values]);
+        return new RoutingSnapshot(previous.NodeId, previous.Version + 1, routes, destinations, [.. linkStates.Values], [.. addressSets.Values], sites);
 
         void Touch(string origin)
         {
