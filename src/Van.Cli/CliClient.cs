@@ -22,10 +22,17 @@ internal sealed class CliClient : IAsyncDisposable
 
     public string ReplyTo => _receiver.Address!;
 
-    public static async Task<CliClient> ConnectAsync(VanEndpoint endpoint, CancellationToken cancellationToken)
+    public static async Task<CliClient> ConnectAsync(ClientTarget target, CancellationToken cancellationToken)
     {
-        var transport = await AmqpConnector.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
-        var connection = await AmqpConnection.ConnectAsync(transport, new AmqpConnectionOptions { ContainerId = $"van-cli-{Environment.ProcessId}" }, cancellationToken);
+        var endpoint = target.Endpoint;
+        var tls = endpoint.UseTls
+            ? AmqpTls.ClientOptions(endpoint.Host, target.Certificate, target.TrustedAuthorities!, checkHostName: true)
+            : null;
+        var transport = await AmqpConnector.ConnectAsync(endpoint.Host, endpoint.Port, tls, cancellationToken);
+        var connection = await AmqpConnection.ConnectAsync(
+            transport,
+            new AmqpConnectionOptions { ContainerId = $"van-cli-{Environment.ProcessId}", Hostname = endpoint.Host, Sasl = target.Sasl },
+            cancellationToken);
         var session = await connection.BeginSessionAsync(cancellationToken);
         var receiver = await session.OpenReceiverAsync("replies", null, credit: 100, dynamic: true, cancellationToken: cancellationToken);
         var sender = await session.OpenSenderAsync("requests", null, SenderSettleMode.Unsettled, cancellationToken);

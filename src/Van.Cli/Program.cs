@@ -6,5 +6,8 @@ var root = new RootCommand("van: run and inspect a Van virtual application netwo
     NodeCommand.Create(),
     RequestCommand.Create(),
     StatusCommand.Create(),
+    CaCommand.Create(),
+    CertCommand.Create(),
+    TokenCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

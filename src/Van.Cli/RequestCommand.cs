@@ -12,20 +12,21 @@ internal static class RequestCommand
 {
     public static Command Create()
     {
-        var connect = new Option<string>("--connect") { Description = "HOST:PORT of the node to call through.", Required = true };
+        var connect = new ClientOptions("HOST:PORT of the node to call through.");
         var count = new Option<int>("--count") { Description = "How many requests to send, one after another (default 1).", DefaultValueFactory = _ => 1 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for each reply (default 10).", DefaultValueFactory = _ => 10 };
         var address = new Argument<string>("ADDRESS") { Description = "The service address." };
         var body = new Argument<string>("BODY") { Description = "The request body (a string)." };
-        var command = new Command("request", "Call a service and print each reply.") { connect, count, timeout, address, body };
+        var command = new Command("request", "Call a service and print each reply.") { count, timeout, address, body };
+        connect.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
-            VanEndpoint endpoint;
+            ClientTarget endpoint;
             try
             {
-                endpoint = VanEndpoint.Parse(result.GetValue(connect)!);
+                endpoint = connect.Read(result);
             }
-            catch (FormatException e)
+            catch (Exception e) when (CliErrors.IsUserError(e))
             {
                 await Console.Error.WriteLineAsync($"van request: {e.Message}");
                 return 2;
@@ -41,7 +42,7 @@ internal static class RequestCommand
                 connectTimeout.CancelAfter(perRequest);
                 client = await CliClient.ConnectAsync(endpoint, connectTimeout.Token);
             }
-            catch (Exception e) when (e is AmqpException or IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+            catch (Exception e) when (e is AmqpException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
             {
                 await Console.Error.WriteLineAsync($"van request: cannot connect to {endpoint}: {e.Message}");
                 return 1;

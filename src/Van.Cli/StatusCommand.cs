@@ -12,15 +12,26 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var connect = new Option<string>("--connect") { Description = "HOST:PORT of the node to ask.", Required = true };
+        var connect = new ClientOptions("HOST:PORT of the node to ask.");
         var json = new Option<bool>("--json") { Description = "Print the raw JSON." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait (default 10).", DefaultValueFactory = _ => 10 };
-        var command = new Command("status", "Show the network as one node sees it.") { connect, json, timeout };
+        var command = new Command("status", "Show the network as one node sees it.") { json, timeout };
+        connect.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            ClientTarget endpoint;
             try
             {
-                var endpoint = VanEndpoint.Parse(result.GetValue(connect)!);
+                endpoint = connect.Read(result);
+            }
+            catch (Exception e) when (CliErrors.IsUserError(e))
+            {
+                await Console.Error.WriteLineAsync($"van status: {e.Message}");
+                return 2;
+            }
+
+            try
+            {
                 using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 bound.CancelAfter(TimeSpan.FromSeconds(result.GetValue(timeout)));
                 await using var client = await CliClient.ConnectAsync(endpoint, bound.Token);
@@ -36,7 +47,7 @@ internal static class StatusCommand
                 Console.Write(Format(report));
                 return 0;
             }
-            catch (Exception e) when (e is FormatException or AmqpException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or JsonException)
+            catch (Exception e) when (e is FormatException or AmqpException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or JsonException or System.Security.Authentication.AuthenticationException)
             {
                 await Console.Error.WriteLineAsync($"van status: {e.Message}");
                 return 1;

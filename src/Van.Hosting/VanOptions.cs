@@ -19,13 +19,26 @@ public sealed class VanOptions
     public string Site { get; set; } = "default";
 
     /// <summary>
-    /// Endpoints other nodes and AMQP clients connect to, as <c>HOST:PORT</c> (port 0 picks a free port). Default none:
-    /// the node only dials out, which is enough for a process that calls services or serves them through links.
+    /// Endpoints other nodes and AMQP clients connect to, as <c>HOST:PORT</c>, <c>amqp://HOST:PORT</c> or
+    /// <c>amqps://HOST:PORT</c> (TLS with <see cref="Tls"/>; port 0 picks a free port). Default none: the node only dials
+    /// out, which is enough for a process that calls services or serves them through links.
     /// </summary>
     public IList<string> Listeners { get; } = [];
 
     /// <summary>Nodes this node keeps a connection to; redialled with backoff whenever the connection fails.</summary>
     public IList<VanLinkOptions> Links { get; } = [];
+
+    /// <summary>The node's certificate and the site CA bundle, for <c>amqps://</c> listeners and links (mutual TLS).</summary>
+    public VanCertificateOptions? Tls { get; set; }
+
+    /// <summary>Which services this node exports and imports, and what its AMQP clients may reach. Default: everything.</summary>
+    public VanPolicyOptions Policy { get; } = new();
+
+    /// <summary>
+    /// Resource limits (connections per listener, handshake timeout, frame and message size, sessions, links, addresses
+    /// per peer, unsettled deliveries per link). Exceeding one closes only the offending connection or link.
+    /// </summary>
+    public Van.Routing.VanLimits Limits { get; } = new();
 
     /// <summary>Per address: distribution and the concurrency this process serves it with.</summary>
     public IDictionary<string, VanServiceOptions> Services { get; } = new Dictionary<string, VanServiceOptions>(StringComparer.Ordinal);

@@ -37,6 +37,16 @@ public class OptionsValidationTests
         ["drain timeout negative"] = (o => o.DrainTimeout = TimeSpan.FromSeconds(-1), null, ["DrainTimeout"]),
         ["hello interval zero"] = (o => o.HelloInterval = TimeSpan.Zero, null, ["HelloInterval"]),
         ["site empty"] = (o => o.Site = " ", null, ["Site"]),
+        ["tls listener without a certificate"] = (o => o.Listeners.Add("amqps://127.0.0.1:0"), null, ["amqps://127.0.0.1:0", "Van:Tls:CertificateFile"]),
+        ["tls link without a certificate or token"] = (o => o.Links.Add(new VanLinkOptions { Url = "amqps://orders.example:5671" }), null, ["amqps://orders.example:5671", "Token"]),
+        ["certificate file missing"] = (o => o.Tls = new VanCertificateOptions { CertificateFile = "/nonexistent/node.crt" }, null, ["Van:Tls:CertificateFile", "/nonexistent/node.crt"]),
+        ["authorities file missing"] = (o => o.Tls = new VanCertificateOptions { AuthoritiesFile = "/nonexistent/ca.crt" }, null, ["Van:Tls:AuthoritiesFile", "/nonexistent/ca.crt"]),
+        ["token file missing"] = (o => o.Links.Add(new VanLinkOptions { Token = "/nonexistent/link.token" }), null, ["Van:Links:0:Token", "/nonexistent/link.token"]),
+        ["url and token both"] = (o => o.Links.Add(new VanLinkOptions { Url = "orders.example:5671", Token = "/tmp/x.token" }), null, ["Van:Links:0", "not both"]),
+        ["empty export pattern"] = (o => o.Policy.Export = [""], null, ["Van:Policy:Export"]),
+        ["empty peer match"] = (o => o.Policy.Peers.Add(new VanPeerPolicyOptions { Match = " " }), null, ["Van:Policy:Peers:0", "Match"]),
+        ["limit zero"] = (o => o.Limits.MaxConnectionsPerListener = 0, null, ["Van:Limits:MaxConnectionsPerListener is 0"]),
+        ["frame size too small"] = (o => o.Limits.MaxFrameSize = 100, null, ["Van:Limits:MaxFrameSize is 100"]),
     };
 
     [Theory]

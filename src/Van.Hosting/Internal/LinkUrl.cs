@@ -2,7 +2,7 @@ using Van.Routing;
 
 namespace Van.Internal;
 
-/// <summary>Link and listener addresses as configured: <c>HOST:PORT</c>, optionally with an <c>amqp://</c> scheme.</summary>
+/// <summary>Link and listener addresses as configured: <c>HOST:PORT</c>, optionally with an <c>amqp://</c> or <c>amqps://</c> (TLS) scheme.</summary>
 internal static class LinkUrl
 {
     public static bool TryParse(string? text, int cost, bool listener, out VanEndpoint endpoint, out string error)
@@ -15,13 +15,19 @@ internal static class LinkUrl
         }
 
         var hostPort = text.Trim();
+        var tls = false;
         if (hostPort.StartsWith("amqp://", StringComparison.OrdinalIgnoreCase))
         {
             hostPort = hostPort["amqp://".Length..].TrimEnd('/');
         }
+        else if (hostPort.StartsWith("amqps://", StringComparison.OrdinalIgnoreCase))
+        {
+            hostPort = hostPort["amqps://".Length..].TrimEnd('/');
+            tls = true;
+        }
         else if (hostPort.Contains("://", StringComparison.Ordinal))
         {
-            error = $"'{text}' has a scheme Van does not speak here; use HOST:PORT or amqp://HOST:PORT (amqps arrives with TLS support)";
+            error = $"'{text}' has a scheme Van does not speak; use HOST:PORT, amqp://HOST:PORT or amqps://HOST:PORT";
             return false;
         }
 
@@ -48,6 +54,7 @@ internal static class LinkUrl
         }
 
         endpoint.Cost = cost;
+        endpoint.UseTls = tls;
         error = "";
         return true;
     }

@@ -118,11 +118,21 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
             options.Listeners.Add(endpoint);
         }
 
-        foreach (var link in _options.Links)
+        options.Tls = SecuritySetup.LoadTls(_options);
+        for (var i = 0; i < _options.Links.Count; i++)
         {
+            var link = _options.Links[i];
+            if (!string.IsNullOrWhiteSpace(link.Token))
+            {
+                options.Connectors.Add(SecuritySetup.LoadToken(link, $"Van:Links:{i}", TimeProvider.System));
+                continue;
+            }
+
             LinkUrl.TryParse(link.Url, link.Cost, listener: false, out var endpoint, out _);
             options.Connectors.Add(endpoint);
         }
+
+        SecuritySetup.ApplyPolicyAndLimits(_options, options);
 
         foreach (var (address, service) in _options.Services)
         {
