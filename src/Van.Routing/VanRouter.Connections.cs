@@ -167,6 +167,35 @@ public sealed partial class VanRouter
         }
     }
 
+    /// <summary>
+    /// Whether this TLS refusal is news: a peer retrying with the same bad certificate (a connector backs off to a few
+    /// seconds) is logged once a minute per address and reason, at debug in between, so it cannot flood the log.
+    /// </summary>
+    private bool FirstTlsRefusal(System.Net.EndPoint? remote, string reason)
+    {
+        var key = ((remote as System.Net.IPEndPoint)?.Address.ToString() ?? "?") + "|" + reason;
+        var now = _time.GetTimestamp();
+        lock (_tlsRefusals)
+        {
+            if (_tlsRefusals.TryGetValue(key, out var last) && _time.GetElapsedTime(last, now) < TlsRefusalLogInterval)
+            {
+                return false;
+            }
+
+            if (_tlsRefusals.Count >= 1024)
+            {
+                _tlsRefusals.Clear();
+            }
+
+            _tlsRefusals[key] = now;
+            return true;
+        }
+    }
+
+    private static readonly TimeSpan TlsRefusalLogInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, long> _tlsRefusals = new(StringComparer.Ordinal);
+
     private async Task ServeAcceptedAsync(AmqpTransport transport, int cost, SaslServerOptions? sasl, RouterConnection.Admission admission, string listener)
     {
         var rc = new RouterConnection(this, cost, $"in:{transport.RemoteEndPoint}", admission);
@@ -178,7 +207,17 @@ public sealed partial class VanRouter
         catch (Exception e) when (e is AuthenticationException || e.InnerException is AuthenticationException)
         {
             // The engine reports a failed TLS handshake as unauthorized-access around the AuthenticationException.
-            Log.TlsAcceptFailed(_logger, NodeId, listener, transport.RemoteEndPoint?.ToString() ?? "?", (e.InnerException ?? e).Message);
+            var remote = transport.RemoteEndPoint?.ToString() ?? "?";
+            var reason = (e.InnerException ?? e).Message;
+            if (FirstTlsRefusal(transport.RemoteEndPoint, reason))
+            {
+                Log.TlsAcceptFailed(_logger, NodeId, listener, remote, reason);
+            }
+            else
+            {
+                Log.TlsAcceptFailedAgain(_logger, NodeId, listener, remote, reason);
+            }
+
             await transport.DisposeAsync();
             return;
         }

@@ -19,6 +19,9 @@ public sealed partial class VanRouter
         [LoggerMessage(203, LogLevel.Warning, "Node {NodeId}: refused a TLS connection from {Remote} on {Listener}: {Reason}")]
         public static partial void TlsAcceptFailed(ILogger logger, string nodeId, string listener, string remote, string reason);
 
+        [LoggerMessage(211, LogLevel.Debug, "Node {NodeId}: refused a TLS connection from {Remote} on {Listener} again: {Reason}")]
+        public static partial void TlsAcceptFailedAgain(ILogger logger, string nodeId, string listener, string remote, string reason);
+
         [LoggerMessage(204, LogLevel.Warning, "Node {NodeId}: SASL authentication from {Remote} on {Listener} failed: {Reason}")]
         public static partial void AuthenticationFailed(ILogger logger, string nodeId, string listener, string remote, string reason);
 

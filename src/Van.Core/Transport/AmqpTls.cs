@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Security.Authentication;
@@ -113,9 +114,16 @@ public static class AmqpTls
                 ? "no chain"
                 : string.Join(", ", chain.ChainStatus.Where(s => s.Status != X509ChainStatusFlags.NoError).Select(s => s.Status.ToString()).Distinct());
             var untrusted = chain is not null && chain.ChainStatus.Any(s => s.Status is X509ChainStatusFlags.UntrustedRoot or X509ChainStatusFlags.PartialChain);
+            var timed = chain is not null && chain.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotTimeValid)
+                ? remote as X509Certificate2
+                : null;
             reason = untrusted
                 ? $"the {who} certificate '{remote.Subject}' is not signed by a trusted authority ({statuses})"
-                : $"the {who} certificate '{remote.Subject}' is not valid ({statuses})";
+                : timed is not null && timed.NotAfter.ToUniversalTime() < DateTime.UtcNow
+                    ? string.Create(CultureInfo.InvariantCulture, $"the {who} certificate '{remote.Subject}' has expired (valid until {timed.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z; {statuses})")
+                    : timed is not null
+                        ? string.Create(CultureInfo.InvariantCulture, $"the {who} certificate '{remote.Subject}' is not valid yet (valid from {timed.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z; {statuses})")
+                        : $"the {who} certificate '{remote.Subject}' is not valid ({statuses})";
         }
         else
         {
