@@ -20,8 +20,9 @@ public sealed class VanOptions
 
     /// <summary>
     /// Endpoints other nodes and AMQP clients connect to, as <c>HOST:PORT</c>, <c>amqp://HOST:PORT</c> or
-    /// <c>amqps://HOST:PORT</c> (TLS with <see cref="Tls"/>; port 0 picks a free port). Default none: the node only dials
-    /// out, which is enough for a process that calls services or serves them through links.
+    /// <c>amqps://HOST:PORT</c> (TLS with <see cref="Tls"/>; port 0 picks a free port), optionally followed by
+    /// <c>,role=inter-node|client|both</c> (whom it admits; default both) and <c>,anonymous=false</c>. Default none: the
+    /// node only dials out, which is enough for a process that calls services or serves them through links.
     /// </summary>
     public IList<string> Listeners { get; } = [];
 

@@ -45,6 +45,8 @@ public class OptionsValidationTests
         ["url and token both"] = (o => o.Links.Add(new VanLinkOptions { Url = "orders.example:5671", Token = "/tmp/x.token" }), null, ["Van:Links:0", "not both"]),
         ["empty export pattern"] = (o => o.Policy.Export = [""], null, ["Van:Policy:Export"]),
         ["empty peer match"] = (o => o.Policy.Peers.Add(new VanPeerPolicyOptions { Match = " " }), null, ["Van:Policy:Peers:0", "Match"]),
+        ["listener with a cost"] = (o => o.Listeners.Add("127.0.0.1:0,cost=5"), null, ["127.0.0.1:0,cost=5", "role="]),
+        ["listener with an unknown role"] = (o => o.Listeners.Add("127.0.0.1:0,role=everyone"), null, ["role"]),
         ["limit zero"] = (o => o.Limits.MaxConnectionsPerListener = 0, null, ["Van:Limits:MaxConnectionsPerListener is 0"]),
         ["frame size too small"] = (o => o.Limits.MaxFrameSize = 100, null, ["Van:Limits:MaxFrameSize is 100"]),
     };

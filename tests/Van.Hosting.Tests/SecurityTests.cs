@@ -114,6 +114,33 @@ public sealed class SecurityTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ClientOnlyListener_RefusesANode_WhileAnInterNodeListenerAdmitsIt()
+    {
+        var server = await _hosts.StartAsync("roles-server", van => van.MapService("orders", Echo), o =>
+        {
+            o.Listeners.Clear();
+            o.Listeners.Add("127.0.0.1:0,role=client");
+            o.Listeners.Add("127.0.0.1:0,role=inter-node");
+        });
+        var endpoints = server.Services.GetRequiredService<IVanNode>().ListenEndpoints;
+        var refused = await _hosts.StartAsync("roles-refused", options: o =>
+        {
+            o.Listeners.Clear();
+            o.Links.Add(new VanLinkOptions { Url = $"127.0.0.1:{endpoints[0].Port}" });
+        });
+        var admitted = await _hosts.StartAsync("roles-admitted", options: o =>
+        {
+            o.Listeners.Clear();
+            o.Links.Add(new VanLinkOptions { Url = $"127.0.0.1:{endpoints[1].Port}" });
+        });
+
+        await TestHosts.WaitForAsync(admitted, "orders");
+        var client = refused.Services.GetRequiredService<IVanClient>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.WaitForServiceAsync("orders", cancellationToken: timeout.Token).AsTask());
+    }
+
+    [Fact]
     public async Task Policy_UnexportedService_IsInvisibleToOtherNodes()
     {
         var server = await _hosts.StartAsync("policy-server", van => van.MapService("public.orders", Echo).MapService("secret", Echo), o => o.Policy.Export = ["public.*"]);

@@ -2,7 +2,10 @@ using Van.Routing;
 
 namespace Van.Internal;
 
-/// <summary>Link and listener addresses as configured: <c>HOST:PORT</c>, optionally with an <c>amqp://</c> or <c>amqps://</c> (TLS) scheme.</summary>
+/// <summary>
+/// Link and listener addresses as configured: <c>HOST:PORT</c>, optionally with an <c>amqp://</c> or <c>amqps://</c>
+/// (TLS) scheme; listeners may add <c>,role=inter-node|client|both</c> and <c>,anonymous=false</c>.
+/// </summary>
 internal static class LinkUrl
 {
     public static bool TryParse(string? text, int cost, bool listener, out VanEndpoint endpoint, out string error)
@@ -31,9 +34,13 @@ internal static class LinkUrl
             return false;
         }
 
-        if (hostPort.Contains(',', StringComparison.Ordinal))
+        // A listener may say whom it admits (",role=inter-node|client|both", ",anonymous=false"); costs belong to links.
+        if (hostPort.Contains(',', StringComparison.Ordinal)
+            && (!listener || hostPort.Contains("cost=", StringComparison.OrdinalIgnoreCase)))
         {
-            error = $"'{text}' is not HOST:PORT (give the cost in the link's Cost, not in its URL)";
+            error = listener
+                ? $"'{text}': a listener takes role= and anonymous= options only (a link's cost is set on the link)"
+                : $"'{text}' is not HOST:PORT (give the cost in the link's Cost, not in its URL)";
             return false;
         }
 
