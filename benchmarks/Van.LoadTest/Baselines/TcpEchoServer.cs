@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Sockets;
 using Van.LoadTest.Harness;
 
@@ -15,87 +13,32 @@ namespace Van.LoadTest.Baselines;
 /// (-1 when wrong).</item>
 /// </list>
 /// </summary>
-internal sealed class TcpEchoServer : IAsyncDisposable
+internal sealed class TcpEchoServer : LoopbackServer
 {
     private const int MaxEchoMessage = 64 * 1024;
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
-    private readonly Task _accepting;
     private long _bad;
 
-    private TcpEchoServer()
-    {
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(512);
-        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _accepting = AcceptAsync();
-    }
-
-    public int Port { get; }
+    private TcpEchoServer() => StartAccepting();
 
     /// <summary>Malformed messages received (a wrong length, a corrupted bulk message).</summary>
     public long Bad => Interlocked.Read(ref _bad);
 
     public static TcpEchoServer Start() => new();
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(Socket socket)
     {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        foreach (var socket in _connections.Keys)
+        var mode = new byte[1];
+        if (!await SocketIo.ReceiveExactlyAsync(socket, mode, Stopping))
         {
-            socket.Dispose();
+            return;
         }
 
-        await Task.WhenAll([_accepting, .. _connections.Values]).WaitAsync(TimeSpan.FromSeconds(10));
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        try
+        await (mode[0] switch
         {
-            while (true)
-            {
-                var socket = await _listener.AcceptAsync(_stop.Token);
-                socket.NoDelay = true;
-                _connections[socket] = Task.Run(() => ServeAsync(socket));
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-            // Stopping.
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        try
-        {
-            var mode = new byte[1];
-            if (!await SocketIo.ReceiveExactlyAsync(socket, mode, _stop.Token))
-            {
-                return;
-            }
-
-            await (mode[0] switch
-            {
-                SocketIo.EchoMode => EchoAsync(socket),
-                SocketIo.BulkMode => BulkAsync(socket),
-                _ => Task.CompletedTask,
-            });
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-            // The client left, or stopping.
-        }
-        finally
-        {
-            _connections.TryRemove(socket, out _);
-            socket.Dispose();
-        }
+            SocketIo.EchoMode => EchoAsync(socket),
+            SocketIo.BulkMode => BulkAsync(socket),
+            _ => Task.CompletedTask,
+        });
     }
 
     private async Task EchoAsync(Socket socket)
@@ -104,7 +47,7 @@ internal sealed class TcpEchoServer : IAsyncDisposable
         var end = 0;
         while (true)
         {
-            var received = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, _stop.Token);
+            var received = await socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, Stopping);
             if (received == 0)
             {
                 return;
@@ -131,7 +74,7 @@ internal sealed class TcpEchoServer : IAsyncDisposable
 
             if (complete > 0)
             {
-                await SocketIo.SendAllAsync(socket, buffer.AsMemory(0, complete), _stop.Token);
+                await SocketIo.SendAllAsync(socket, buffer.AsMemory(0, complete), Stopping);
                 buffer.AsSpan(complete, end - complete).CopyTo(buffer);
                 end -= complete;
             }
@@ -143,10 +86,10 @@ internal sealed class TcpEchoServer : IAsyncDisposable
         var header = new byte[4];
         var message = new byte[Payloads.BulkSize];
         var ack = new byte[8];
-        while (await SocketIo.ReceiveExactlyAsync(socket, header, _stop.Token))
+        while (await SocketIo.ReceiveExactlyAsync(socket, header, Stopping))
         {
             if (BinaryPrimitives.ReadInt32LittleEndian(header) != Payloads.BulkSize
-                || !await SocketIo.ReceiveExactlyAsync(socket, message, _stop.Token))
+                || !await SocketIo.ReceiveExactlyAsync(socket, message, Stopping))
             {
                 Interlocked.Increment(ref _bad);
                 return;
@@ -159,7 +102,7 @@ internal sealed class TcpEchoServer : IAsyncDisposable
             }
 
             BinaryPrimitives.WriteInt64LittleEndian(ack, sequence);
-            await SocketIo.SendAllAsync(socket, ack, _stop.Token);
+            await SocketIo.SendAllAsync(socket, ack, Stopping);
         }
     }
 }
