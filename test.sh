@@ -76,7 +76,7 @@ fi
 
 if [ -d benchmarks/Van.Fuzz ]; then
   echo "== fuzz smoke (20,000 fixed-seed mutated frames/messages: decoders and a live node; no crash, hang or growth)"
-  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Fuzz -- --cases 20000 --seed 20261121; then
+  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Fuzz -- --cases 20000 --seed 20261121 --live-target router; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

@@ -28,6 +28,9 @@ internal sealed class FuzzOptions
     /// <summary>Growth of the managed heap (after a full GC) from warm-up to the end that counts as a failure.</summary>
     public long MemoryBoundBytes { get; private set; } = 64L * 1024 * 1024;
 
+    /// <summary>What the live cases go to: "router" (a real VanRouter, the default) or "engine" (a bare Van.Core listener).</summary>
+    public string LiveTarget { get; private set; } = "router";
+
     /// <summary>In-process worker threads.</summary>
     public int Workers { get; private set; } = Environment.ProcessorCount;
 
@@ -47,6 +50,9 @@ internal sealed class FuzzOptions
                 case "--live-concurrency": o.LiveConcurrency = (int)Long(); break;
                 case "--minutes": o.Minutes = double.Parse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture); break;
                 case "--memory-bound-mb": o.MemoryBoundBytes = Long() * 1024 * 1024; break;
+                case "--live-target":
+                    o.LiveTarget = Next() is "router" or "engine" ? args[i] : throw new ArgumentException("--live-target is router or engine.");
+                    break;
                 case "--workers": o.Workers = Math.Max(1, (int)Long()); break;
                 case "-h" or "--help":
                     Console.WriteLine("""
@@ -56,6 +62,8 @@ internal sealed class FuzzOptions
                           --case N             replay case N of seed S verbosely
                           --live-every K       every K-th case also goes to the live node (default 16; 0 = none)
                           --live-concurrency C live sockets at once (default 32)
+                          --live-target T      router (a real VanRouter: client and inter-node stages; default) or
+                                               engine (a bare Van.Core listener)
                           --minutes M          stop starting cases after M minutes
                           --memory-bound-mb B  allowed heap growth warm-up -> end (default 64)
                           --workers W          in-process worker threads (default: processor count)

@@ -229,10 +229,11 @@ internal sealed class Fuzzer
 
     public bool IsLiveCase(long index) => _options.LiveEvery > 0 && index % _options.LiveEvery == 0;
 
-    public LiveScript MakeLiveScript(long index, StringBuilder log) =>
-        LiveTarget.MakeScript(new Random(CaseSeed(_options.Seed, index) ^ LiveSalt), _mutator, _frames, _messages, log);
+    public LiveScript MakeLiveScript(long index, StringBuilder log) => _options.LiveTarget == "engine"
+        ? LiveTarget.MakeScript(new Random(CaseSeed(_options.Seed, index) ^ LiveSalt), _mutator, _frames, _messages, log)
+        : RouterTarget.MakeScript(index, new Random(CaseSeed(_options.Seed, index) ^ LiveSalt), _mutator, _frames, _messages, log);
 
-    public async Task RunLiveAsync(LiveTarget live, long to, Stopwatch budget)
+    public async Task RunLiveAsync(ILiveNode live, long to, Stopwatch budget)
     {
         live.Logs.InFlight = () => string.Join(", ", _liveInFlight.Keys.Order().Take(40));
         using var gate = new SemaphoreSlim(_options.LiveConcurrency);
@@ -257,7 +258,7 @@ internal sealed class Fuzzer
         await Task.WhenAll(running);
     }
 
-    public async Task<LiveTarget.Observation> RunLiveCaseAsync(LiveTarget live, long index)
+    public async Task<LiveTarget.Observation> RunLiveCaseAsync(ILiveNode live, long index)
     {
         var log = new StringBuilder();
         var script = MakeLiveScript(index, log);
@@ -289,7 +290,7 @@ internal sealed class Fuzzer
 
     // ---- Replay ---------------------------------------------------------------------------------------------------
 
-    public async Task ReplayAsync(long index, Func<Task<LiveTarget>> startLive)
+    public async Task ReplayAsync(long index, Func<Task<ILiveNode>> startLive)
     {
         var log = new StringBuilder();
         var (entry, input) = MakeCase(index, log);
@@ -333,6 +334,21 @@ internal sealed class Fuzzer
             Console.WriteLine($"  mutated ({script.Mutated.Length} bytes): {Hex(script.Mutated, 4096)}");
             var observation = await RunLiveCaseAsync(live, index);
             Console.WriteLine($"  outcome: {observation.Outcome} {observation.Detail} (close: {observation.CloseCondition ?? "none"})");
+            if (await live.HealthCheckAsync("replay") is { } problem)
+            {
+                Fail("live:health-after", "FAILURE after the case a good client could not get an echo: " + problem);
+            }
+
+            foreach (var failure in await live.ExtraChecksAsync())
+            {
+                Fail("live:router-state", "FAILURE " + failure);
+            }
+
+            if (await live.ConnectionsLeftAsync(LiveTarget.Deadline) is > 0 and var left)
+            {
+                Fail("live:connections-held", $"FAILURE {left} connections were still held by the node {LiveTarget.Deadline.TotalSeconds:0} s after the case");
+            }
+
             foreach (var e in live.Logs.Errors)
             {
                 Fail("live:log", "FAILURE the node logged an error: " + e);

@@ -12,7 +12,13 @@ using Van.Core.Transport;
 namespace Van.Fuzz;
 
 /// <summary>One live case: a valid prefix, then mutated bytes, then the client half-closes.</summary>
-internal sealed record LiveScript(string Stage, byte[] Prefix, bool WaitForCredit, byte[] Mutated);
+/// <remarks>
+/// With <paramref name="Neighbour"/> set, the client plays an inter-node peer: besides sending its own bytes it answers
+/// the node's session and the node's control/data attaches (as a real neighbour's engine would), and the mutated
+/// bytes go only once credit has arrived on <paramref name="CreditHandles"/> of its links and both of the node's links
+/// are answered. Those answers depend on what the node sends (its channel); the script's own bytes do not.
+/// </remarks>
+internal sealed record LiveScript(string Stage, byte[] Prefix, bool WaitForCredit, byte[] Mutated, string? Neighbour = null, int CreditHandles = 1);
 
 /// <summary>How a live case ended.</summary>
 internal enum LiveOutcome
@@ -43,7 +49,7 @@ internal enum LiveOutcome
 /// never with amqp:internal-error; AcceptAsync may fail only with <see cref="AmqpException"/> (or a transport
 /// error); afterwards a fresh, well-behaved client must still get an echo through it.
 /// </summary>
-internal sealed class LiveTarget : IAsyncDisposable
+internal sealed class LiveTarget : ILiveNode
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
@@ -93,12 +99,22 @@ internal sealed class LiveTarget : IAsyncDisposable
         return _serving.Count;
     }
 
-    public static Task<LiveTarget> StartAsync()
+    public string Name => "engine listener";
+
+    public static Task<ILiveNode> StartAsync()
     {
         var target = new LiveTarget(AmqpListener.Start(new IPEndPoint(IPAddress.Loopback, 0)));
         target._acceptLoop = Task.Run(target.AcceptLoopAsync);
-        return Task.FromResult(target);
+        return Task.FromResult<ILiveNode>(target);
     }
+
+    public string Summary => $"node: {SinkAccepted:N0} messages decoded, {SinkDecodeErrors:N0} refused with decode-error";
+
+    public Task<List<string>> ExtraChecksAsync() => Task.FromResult(new List<string>());
+
+    public Task<Observation> RunAsync(LiveScript script) => RunAsync(Port, script);
+
+    public Task<string?> HealthCheckAsync(string tag) => HealthCheckAsync(Port, tag);
 
     private async Task AcceptLoopAsync()
     {
@@ -355,7 +371,7 @@ internal sealed class LiveTarget : IAsyncDisposable
         public string? CloseCondition { get; set; }
     }
 
-    public async Task<Observation> RunAsync(LiveScript script)
+    public static async Task<Observation> RunAsync(int port, LiveScript script)
     {
         var observation = new Observation();
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -364,12 +380,14 @@ internal sealed class LiveTarget : IAsyncDisposable
         var buffer = new byte[16 * 1024];
         try
         {
-            await socket.ConnectAsync(((IPEndPoint)_listener.LocalEndPoint), deadline.Token);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), deadline.Token);
             await SendAllAsync(socket, script.Prefix, deadline.Token);
             if (script.WaitForCredit)
             {
-                // Wait for the node's flow granting credit on the link (or for it to close on us).
-                while (!observation.Credit)
+                // Wait for the node's flow granting credit on the link(s) (or for it to close on us); a neighbour
+                // also answers the node's own session and links.
+                var peer = new NeighbourState();
+                while (!observation.Credit || peer.CreditHandles.Count < script.CreditHandles || (script.Neighbour is not null && peer.AttachesAnswered < 2))
                 {
                     var n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
                     if (n == 0)
@@ -379,6 +397,16 @@ internal sealed class LiveTarget : IAsyncDisposable
 
                     received.AddRange(buffer.AsSpan(0, n));
                     Inspect(received, observation);
+                    var answers = peer.Walk(received, script.Neighbour is not null);
+                    if (answers.Count > 0)
+                    {
+                        await SendAllAsync(socket, [.. answers], deadline.Token);
+                    }
+
+                    if (peer.Refused)
+                    {
+                        break;
+                    }
                 }
 
                 if (!observation.Credit && observation.Outcome == LiveOutcome.Closed && observation.CloseCondition is null)
@@ -506,26 +534,38 @@ internal sealed class LiveTarget : IAsyncDisposable
     // ---- Health ---------------------------------------------------------------------------------------------
 
     /// <summary>A fresh, well-behaved client sends a request to the echo and must get the reply; null when it did.</summary>
-    public async Task<string?> HealthCheckAsync(string tag)
+    public static async Task<string?> HealthCheckAsync(int port, string tag)
+    {
+        string? problem = null;
+        var reply = await RequestAsync(port, "fuzz-health", tag, m => m.Value as string, p => problem = p);
+        return reply is null ? problem ?? "no reply" : null;
+    }
+
+    /// <summary>
+    /// A fresh, well-behaved client sends requests to <paramref name="address"/> (again every 2 s, within 20 s) until
+    /// a reply that <paramref name="read"/> accepts (non-null) comes back; null and <paramref name="problem"/> called otherwise.
+    /// </summary>
+    public static async Task<string?> RequestAsync(int port, string address, string tag, Func<AmqpMessage, string?> read, Action<string> problem)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         AmqpConnection? connection = null;
         try
         {
-            var transport = await AmqpConnector.ConnectAsync("127.0.0.1", Port, deadline.Token);
+            var transport = await AmqpConnector.ConnectAsync("127.0.0.1", port, deadline.Token);
             connection = await AmqpConnection.ConnectAsync(transport, new AmqpConnectionOptions(), deadline.Token);
             var session = await connection.BeginSessionAsync(deadline.Token);
             var replyAddress = "fuzz-reply-" + tag;
             var receiver = await session.OpenReceiverAsync("reply", replyAddress, cancellationToken: deadline.Token);
-            var sender = await session.OpenSenderAsync("request", "fuzz-health", cancellationToken: deadline.Token);
+            var sender = await session.OpenSenderAsync("request", address, cancellationToken: deadline.Token);
             for (var attempt = 0; ; attempt++)
             {
                 var body = $"ping {tag} {attempt}";
-                var request = new AmqpMessage { Properties = new Properties { To = "fuzz-health", ReplyTo = replyAddress, MessageId = (ulong)attempt }, Value = body };
+                var request = new AmqpMessage { Properties = new Properties { To = address, ReplyTo = replyAddress, MessageId = (ulong)attempt }, Value = body };
                 var outcome = await sender.SendAsync(request.ToArray(), deadline.Token);
                 if (outcome is not Accepted)
                 {
-                    return $"the echo request was answered with {outcome?.GetType().Name ?? "no outcome"}";
+                    problem($"the request to {address} was answered with {outcome?.GetType().Name ?? "no outcome"} {(outcome as Rejected)?.Error?.Description}");
+                    return null;
                 }
 
                 // The reply address may take a moment to reach the node's address table: ask again until the deadline.
@@ -537,9 +577,13 @@ internal sealed class LiveTarget : IAsyncDisposable
                     {
                         var delivery = await receiver.ReceiveAsync(wait.Token);
                         receiver.Accept(delivery);
-                        if (AmqpMessage.Decode(delivery.Payload.Span).Value as string == body)
+                        var reply = AmqpMessage.Decode(delivery.Payload.Span);
+                        if (address != "fuzz-health" || reply.Value as string == body)
                         {
-                            return null;
+                            if (read(reply) is { } result)
+                            {
+                                return result;
+                            }
                         }
                     }
                 }
@@ -550,7 +594,8 @@ internal sealed class LiveTarget : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or AmqpException or IOException or SocketException or TimeoutException)
         {
-            return $"{e.GetType().Name}: {e.Message}";
+            problem($"{e.GetType().Name}: {e.Message}");
+            return null;
         }
         finally
         {

@@ -20,7 +20,7 @@ Console.WriteLine($"Van.Fuzz seed {options.Seed}: corpus of {corpus.Count} valid
 
 if (options.Case is { } replay)
 {
-    await fuzzer.ReplayAsync(replay, LiveTarget.StartAsync);
+    await fuzzer.ReplayAsync(replay, options.LiveTarget == "engine" ? LiveTarget.StartAsync : RouterTarget.StartAsync);
     return fuzzer.Failures == 0 ? 0 : 1;
 }
 
@@ -33,12 +33,12 @@ fuzzer.RunInProcess(0, warmUp, clock);
 var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
 var workingSetBefore = Environment.WorkingSet;
 
-LiveTarget? live = null;
+ILiveNode? live = null;
 Task liveRun = Task.CompletedTask;
 if (options.LiveEvery > 0)
 {
-    live = await LiveTarget.StartAsync();
-    Console.WriteLine($"live node listening on 127.0.0.1:{live.Port}; every {options.LiveEvery}th case goes to it, {options.LiveConcurrency} at once");
+    live = options.LiveTarget == "engine" ? await LiveTarget.StartAsync() : await RouterTarget.StartAsync();
+    Console.WriteLine($"live node ({live.Name}) listening on 127.0.0.1:{live.Port}; every {options.LiveEvery}th case goes to it, {options.LiveConcurrency} at once");
     if (await live.HealthCheckAsync("before") is { } problem)
     {
         fuzzer.FailLive("health-before", "a good client could not get an echo before any fuzzing: " + problem);
@@ -62,7 +62,7 @@ if (live is not null)
     }
 
     var left = await live.ConnectionsLeftAsync(LiveTarget.Deadline);
-    Console.WriteLine($"node: {live.SinkAccepted:N0} messages decoded, {live.SinkDecodeErrors:N0} refused with decode-error, {left} connections still held");
+    Console.WriteLine($"{live.Summary}; {left} connections still held");
     if (left > 0)
     {
         fuzzer.FailLive("connections-held", $"{left} connections were still held by the node {LiveTarget.Deadline.TotalSeconds:0} s after every client had gone");
@@ -71,6 +71,11 @@ if (live is not null)
     {
         fuzzer.FailLive("accept", failure);
     }
+    foreach (var failure in await live.ExtraChecksAsync())
+    {
+        fuzzer.FailLive("router-state", failure);
+    }
+
     foreach (var error in live.Logs.Errors)
     {
         fuzzer.FailLive("node-log", "the node logged an error: " + error);

@@ -86,7 +86,7 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     public Task Completion => _closed.Task;
 
     /// <summary>True once a close was sent or received, or the transport failed.</summary>
-    public bool IsClosed => _closed.Task.IsCompleted || _closeSent || _closeReceived;
+    public bool IsClosed => _closed.Task.IsCompleted || _closeSent || _closeReceived || Volatile.Read(ref _shutdown) != 0;
 
     /// <summary>The largest frame the peer accepts.</summary>
     public uint PeerMaxFrameSize => _peerMaxFrameSize;
