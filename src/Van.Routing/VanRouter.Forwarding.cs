@@ -536,8 +536,9 @@ public sealed partial class VanRouter
             var notSent = false;
             try
             {
-                // A client gets it without routing annotations; an in-process service may keep the bytes.
-                var message = local.IsExternal ? (f.FromNode ? RewriteStripped(f) : f.Message) : f.GiveAwayMessage();
+                // A client gets it without routing annotations. An in-process service reads the bytes only until its
+                // task completes (LocalServiceHandler's contract), and this record outlives that: it keeps its copy.
+                var message = local.IsExternal && f.FromNode ? RewriteStripped(f) : f.Message;
                 state = await local.DeliverAsync(message, _stopping.Token) ?? Accepted.Instance;
             }
             catch (AmqpDeliveryNotSentException)

@@ -20,6 +20,11 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
     private CancellationTokenSource? _spareDeadline;
     private VanRequest? _spareRequest;
 
+    // The handlers' cancellation sources (each with its deadline timer), reused from one remote call to the next.
+    private readonly ObjectStack<HandlerCancellation> _spareCancellations = new(Math.Min(maxConcurrency, MaxSpareCancellations));
+
+    private const int MaxSpareCancellations = 256;
+
     public string Address => address;
 
     /// <summary>
@@ -171,19 +176,20 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
         var id = message.MessageId;
 
         // One source cuts the handler off: the caller's deadline (its own timer, so a handler cut off by it fails the
-        // call as a timeout), the caller's cancel, the node stopping or giving up on its handlers.
-        using var cancel = new HandlerCancellation();
+        // call as a timeout), the caller's cancel, the node stopping or giving up on its handlers. Pooled: reset for the
+        // next call once this one ended, unless something cancelled it.
+        var cancel = _spareCancellations.Rent() ?? new HandlerCancellation();
+        var generation = cancel.Start();
         if (message.Ttl is { } ttl)
         {
             cancel.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(ttl, uint.MaxValue - 1)));
         }
 
-        using var onStopping = stopping.UnsafeRegister(HandlerCancellation.CancelOnRequestCallback, cancel);
-        using var onAbandoning = node.Abandoning.UnsafeRegister(HandlerCancellation.CancelOnRequestCallback, cancel);
-
-        var tracked = node.TrackRunning(replyTo, id, cancel);
+        var onStopping = stopping.UnsafeRegister(HandlerCancellation.CancelOnRequestCallback, cancel);
+        var onAbandoning = node.Abandoning.UnsafeRegister(HandlerCancellation.CancelOnRequestCallback, cancel);
+        var tracked = node.TrackRunning(replyTo, id, cancel, generation);
         node.EnterHandler();
-        using var activity = StartActivity(message, out var headers);
+        var activity = StartActivity(message, out var headers);
         var outcome = "ok";
         try
         {
@@ -241,6 +247,15 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
 
             node.ExitHandler();
             HostingTelemetry.RecordHandled(node.NodeId, address, started, outcome);
+            activity?.Dispose();
+
+            // Disposing a registration waits for its callback if it is running: none cancels this use afterwards.
+            onAbandoning.Dispose();
+            onStopping.Dispose();
+            if (!cancel.TryEnd() || !_spareCancellations.Return(cancel))
+            {
+                cancel.Dispose();
+            }
         }
     }
 

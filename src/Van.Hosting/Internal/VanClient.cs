@@ -75,6 +75,8 @@ internal sealed class VanClient(VanNode node) : IVanClient
         }
     }
 
+    // Always completes later (it waits for the reply): its state machine comes from a pool rather than the heap.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TResponse> RequestRoutedAsync<TRequest, TResponse>(string address, TRequest request, VanCallOptions? options, CancellationToken cancellationToken)
     {
         var timeout = options?.Timeout ?? node.RequestTimeout;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
@@ -26,8 +25,8 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     private readonly CancellationTokenSource _leaving = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly List<IDisposable> _advertised = [];
-    private readonly ConcurrentDictionary<ulong, PendingCall> _calls = new();
-    private readonly ConcurrentDictionary<(string ReplyTo, WireId Id), HandlerCancellation> _running = new();
+    private readonly StripedTable<ulong, PendingCall> _calls = new();
+    private readonly StripedTable<(string ReplyTo, WireId Id), (HandlerCancellation Cancel, int Generation)> _running = new();
     private readonly ObjectStack<PendingCall> _callPool = new(PoolSize);
     private readonly ObjectStack<OutgoingReply> _replyPool = new(PoolSize);
     private readonly ObjectStack<AmqpBuffer> _bufferPool = new(PoolSize);
@@ -221,7 +220,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
             await _abandon.CancelAsync();
         }
 
-        foreach (var (id, call) in _calls)
+        foreach (var (id, call) in _calls.Snapshot())
         {
             call.TryFail(id, new VanLinkLostException(call.Address, $"the local node '{NodeId}' stopped while the call was waiting for its reply"));
         }
@@ -271,14 +270,14 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
         var call = _callPool.Rent() ?? new PendingCall(this);
         var id = (ulong)Interlocked.Increment(ref _nextCallId);
         call.Start(id, address, timeout, deadlineIn);
-        _calls[id] = call;
+        _calls.TryAdd(id, call); // ids are never reused: always added
         return call;
     }
 
     /// <summary>The caller is done with <paramref name="call"/> (it read the result, or failed before sending when <paramref name="awaited"/> is false).</summary>
     public void EndCall(PendingCall call, bool awaited)
     {
-        _calls.TryRemove(call.Id, out _);
+        _calls.TryRemove(call.Id);
         call.End(awaited);
     }
 
@@ -360,10 +359,10 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
 
     public void ExitHandler() => Interlocked.Decrement(ref _handlers);
 
-    public bool TrackRunning(string? replyTo, WireId id, HandlerCancellation cancel) =>
-        replyTo is not null && !id.IsNone && _running.TryAdd((replyTo, id), cancel);
+    public bool TrackRunning(string? replyTo, WireId id, HandlerCancellation cancel, int generation) =>
+        replyTo is not null && !id.IsNone && _running.TryAdd((replyTo, id), (cancel, generation));
 
-    public void UntrackRunning(string replyTo, WireId id) => _running.TryRemove((replyTo, id), out _);
+    public void UntrackRunning(string replyTo, WireId id) => _running.TryRemove((replyTo, id));
 
     /// <summary>
     /// The caller gave up on <paramref name="call"/>: cancel its handler so it frees its slot. A handler in this
@@ -375,7 +374,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     {
         if (_running.TryGetValue((_replyTo, WireId.Of(call.Id)), out var local))
         {
-            local.CancelOnRequest();
+            local.Cancel.CancelFound(local.Generation);
             return;
         }
 
@@ -493,7 +492,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
             var message = IncomingMessage.Read(encoded, Strings);
             if (message.ReplyTo is { } replyTo && !message.CorrelationId.IsNone && _running.TryGetValue((replyTo, message.CorrelationId), out var cancel))
             {
-                cancel.CancelOnRequest();
+                cancel.Cancel.CancelFound(cancel.Generation);
             }
         }
         catch (AmqpDecodeException e)

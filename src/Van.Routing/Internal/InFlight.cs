@@ -112,8 +112,8 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
     }
 
     /// <summary>
-    /// The message's bytes, to keep beyond this instance's life (an in-process consumer gets them): a copy this instance
-    /// owns is given away and not reused.
+    /// The message's bytes, to keep beyond this instance's life (in-process consumers of a multicast message, whose
+    /// deliveries end after its outcome went upstream): a copy this instance owns is given away and not reused.
     /// </summary>
     public ReadOnlyMemory<byte> GiveAwayMessage()
     {

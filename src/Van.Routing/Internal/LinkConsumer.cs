@@ -16,6 +16,6 @@ internal sealed class LinkConsumer(string address, SenderLink link, int advertis
 
     public override bool IsExternal => true;
 
-    protected override Task<DeliveryState?> DeliverCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
-        Link.SendAsync(message, cancellationToken);
+    protected override ValueTask<DeliveryState?> DeliverCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        new(Link.SendAsync(message, cancellationToken));
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Van.Core.Amqp.Framing;
 
 namespace Van.Routing.Internal;
@@ -17,7 +18,8 @@ internal sealed class LocalServiceConsumer(string address, LocalServiceHandler h
 
     public void Remove() => _removed = true;
 
-    protected override async Task<DeliveryState?> DeliverCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected override async ValueTask<DeliveryState?> DeliverCoreAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         try
         {
