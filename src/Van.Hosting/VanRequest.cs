@@ -2,7 +2,11 @@ using Van.Internal;
 
 namespace Van;
 
-/// <summary>A request (or one-way message) delivered to a handler registered with <c>MapService</c>.</summary>
+/// <summary>
+/// A request (or one-way message) delivered to a handler registered with <c>MapService</c>. It belongs to the call only
+/// until the handler's task completes: Van may reuse the object, and the buffer its <see cref="Body"/> points into, for
+/// later calls, so copy what you keep (as with the handler's cancellation token).
+/// </summary>
 public sealed class VanRequest
 {
     private readonly IVanSerializer _serializer;
