@@ -6,6 +6,7 @@ using Van.Core.Amqp.Engine;
 using Van.Core.Amqp.Framing;
 using Van.Core.Amqp.Messaging;
 using Van.Routing.Internal;
+using Van.Routing.Internal.Topology;
 
 namespace Van.Routing;
 
@@ -848,81 +849,114 @@ public sealed partial class VanRouter
                 if (c.IsAlive)
                 {
                     any = true;
-                    var message = f.FromNode && c.IsExternal ? StrippedCopy(f.Message) : f.GiveAwayMessage();
-                    _ = DeliverCopyAsync(c, message);
+                    if (f.FromNode && c.IsExternal)
+                    {
+                        _ = DeliverCopyAsync(c, StrippedCopy(f.Message));
+                    }
+                    else
+                    {
+                        DeliverInPlace(f, c);
+                    }
                 }
             }
         }
 
         // One copy per next hop, carrying the destinations reached through it: the shortest-path tree, no duplicates.
-        Dictionary<string, List<string>>? byHop = null;
-        var snapshot = _snapshot;
-        if (f.FromNode)
+        var byHop = MulticastHops.Rent();
+        try
         {
-            foreach (var node in f.Header.Dest.AsSpan())
+            var snapshot = _snapshot;
+            if (f.FromNode)
             {
-                AddTarget(node);
+                foreach (var node in f.Header.Dest.AsSpan())
+                {
+                    AddTarget(byHop, snapshot, f, node);
+                }
             }
-        }
-        else
-        {
-            foreach (var d in snapshot.GetDestinations(f.Address))
+            else
             {
-                AddTarget(d.NodeId);
+                var destinations = snapshot.GetDestinations(f.Address);
+                for (var i = 0; i < destinations.Count; i++)
+                {
+                    AddTarget(byHop, snapshot, f, destinations[i].NodeId);
+                }
             }
-        }
 
-        if (byHop is not null)
-        {
-            foreach (var (nextHop, nodes) in byHop)
+            for (var i = 0; i < byHop.Count; i++)
             {
-                if (LiveConnection(nextHop) is { DataSender: { } sender } hop)
+                if (LiveConnection(byHop.HopAt(i)) is { DataSender: { } sender } hop)
                 {
                     any = true;
                     var buffer = f.RewriteBuffer();
-                    RoutingHeader.Write(buffer, f.Message.Span, f.Address, CollectionsMarshal.AsSpan(nodes), f.Header.Trace.AsSpan(), NodeId, multicast: true, strip: false);
+                    RoutingHeader.Write(buffer, f.Message.Span, f.Address, byHop.NodesAt(i), f.Header.Trace.AsSpan(), NodeId, multicast: true, strip: false);
                     RouterTelemetry.RecordForward(hop, buffer.Length);
-                    SendCopy(sender, buffer.WrittenMemory);
+                    hop.CopiesFor(sender).Send(buffer.WrittenSpan);
                 }
             }
         }
+        finally
+        {
+            MulticastHops.Return(byHop);
+        }
 
         FinishAndRecycle(f, any || f.FromNode ? Accepted.Instance : GiveUp(f, transit: false));
-
-        void AddTarget(string node)
-        {
-            if (node == NodeId || !snapshot.TryGetRoute(node, out var nextHop, out _) || f.Header.Trace.Contains(nextHop))
-            {
-                return;
-            }
-
-            byHop ??= new(StringComparer.Ordinal);
-            if (!byHop.TryGetValue(nextHop, out var list))
-            {
-                byHop[nextHop] = list = [];
-            }
-
-            list.Add(node);
-        }
     }
 
-    /// <summary>Sends a pre-settled copy now if the link can take it, else from a copy of its own when it can.</summary>
-    private static void SendCopy(SenderLink sender, ReadOnlyMemory<byte> message)
+    private void AddTarget(MulticastHops byHop, RoutingSnapshot snapshot, InFlight f, string node)
     {
-        try
+        if (node == NodeId || !snapshot.TryGetRoute(node, out var nextHop, out _) || f.Header.Trace.Contains(nextHop))
         {
-            if (sender.TrySend(message.Span, settled: true, sink: null, token: 0))
-            {
-                return;
-            }
-        }
-        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // At most once.
             return;
         }
 
-        _ = SendCopyAsync(sender, message.ToArray());
+        byHop.Add(nextHop, node);
+    }
+
+    /// <summary>
+    /// Hands a multicast copy to a consumer in the record's own bytes. An in-process consumer that is done with them
+    /// before it returns (a subscription, which copies what it keeps) costs no copy; one still using them when the
+    /// record finishes gets them for good (given away, not reused).
+    /// </summary>
+    private static void DeliverInPlace(InFlight f, Consumer consumer)
+    {
+        if (consumer is LocalServiceConsumer service)
+        {
+            if (!service.DeliverDetached(f.Message))
+            {
+                f.GiveAwayMessage();
+            }
+
+            return;
+        }
+
+        var delivering = consumer.DeliverAsync(f.Message, CancellationToken.None);
+        if (!delivering.IsCompleted)
+        {
+            f.GiveAwayMessage();
+            _ = AwaitCopyAsync(delivering);
+            return;
+        }
+
+        try
+        {
+            delivering.GetAwaiter().GetResult(); // a pooled source: read once
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // At most once: as for a copy delivered in the background, whatever became of it is not the sender's.
+        }
+    }
+
+    private static async Task AwaitCopyAsync(ValueTask<DeliveryState?> delivering)
+    {
+        try
+        {
+            await delivering;
+        }
+        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // At most once: a multicast copy lost with its consumer is not retried.
+        }
     }
 
     private static async Task DeliverCopyAsync(Consumer consumer, ReadOnlyMemory<byte> message)
@@ -934,18 +968,6 @@ public sealed partial class VanRouter
         catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
             // At most once: a multicast copy lost with its consumer is not retried.
-        }
-    }
-
-    private static async Task SendCopyAsync(SenderLink sender, ReadOnlyMemory<byte> message)
-    {
-        try
-        {
-            await sender.SendAsync(message, settled: true);
-        }
-        catch (Exception e) when (e is AmqpException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            // At most once.
         }
     }
 

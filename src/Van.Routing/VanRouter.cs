@@ -251,9 +251,10 @@ public sealed partial class VanRouter : IAsyncDisposable
     /// </summary>
     public Task<DeliveryState> PublishAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
-        var completion = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        RouteFromLocal(message, multicast: true, completion);
-        return completion.Task.WaitAsync(cancellationToken);
+        // Routing a publish reports its outcome before it returns: usually a completed task, without a completion source.
+        var outcome = LocalOutcome.Rent();
+        RouteIngress(message, null, presettled: false, outcome.OnOutcome, multicast: true);
+        return outcome.TakeTask().WaitAsync(cancellationToken);
     }
 
     /// <summary>Stops listening, closes every connection and the control loop.</summary>

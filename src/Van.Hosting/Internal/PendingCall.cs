@@ -33,6 +33,7 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
     private long _deadline; // Stopwatch timestamp
     private int _holders;
     private bool _reusable;
+    private bool _oneWay;
     private CancellationTokenRegistration _cancellation;
 
     public PendingCall(VanNode node)
@@ -74,11 +75,14 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
 
     /// <summary>
     /// Starts a call (this one is fresh or back from the pool) of <paramref name="timeout"/>, whose deadline comes in
-    /// <paramref name="deadlineIn"/> (less than the timeout when the caller waited for the node to start).
+    /// <paramref name="deadlineIn"/> (less than the timeout when the caller waited for the node to start). A
+    /// <paramref name="oneWay"/> call (a send) has no reply: it completes, with no bytes, when the router reports the
+    /// message accepted.
     /// </summary>
-    public void Start(ulong id, string address, TimeSpan timeout, TimeSpan deadlineIn)
+    public void Start(ulong id, string address, TimeSpan timeout, TimeSpan deadlineIn, bool oneWay = false)
     {
         Id = id;
+        _oneWay = oneWay;
         Address = address;
         CallTimeout = timeout;
         _core.Reset();
@@ -193,7 +197,14 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
     private void OnOutcome(DeliveryState state)
     {
         // The router's hold keeps this call (and its id) from being reused until Release.
-        if (state is not Accepted)
+        if (state is Accepted)
+        {
+            if (_oneWay)
+            {
+                TrySetReply(Id, []);
+            }
+        }
+        else
         {
             TryFail(Id, Wire.ToException(Address, CallTimeout, state));
         }

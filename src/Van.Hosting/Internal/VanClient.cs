@@ -186,33 +186,40 @@ internal sealed class VanClient(VanNode node) : IVanClient
     }
 
     public ValueTask SendAsync<T>(string address, T message, VanCallOptions? options = null, CancellationToken cancellationToken = default) =>
-        SendCoreAsync(address, message, options, publish: false, cancellationToken);
+        SendOneWayAsync(address, message, options, cancellationToken);
 
     public ValueTask PublishAsync<T>(string address, T message, VanCallOptions? options = null, CancellationToken cancellationToken = default) =>
-        SendCoreAsync(address, message, options, publish: true, cancellationToken);
+        PublishCoreAsync(address, message, options, cancellationToken);
 
-    private async ValueTask SendCoreAsync<T>(string address, T value, VanCallOptions? options, bool publish, CancellationToken cancellationToken)
+    /// <summary>
+    /// A send, as a pooled call without a reply: its one timer is its deadline, the caller's token completes it
+    /// directly, and the router reports the outcome to it (no task, linked token source or timer of its own per send).
+    /// Completes when the serving node accepted the message.
+    /// </summary>
+    // Always completes later (it waits for the outcome): its state machine comes from a pool rather than the heap.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendOneWayAsync<T>(string address, T value, VanCallOptions? options, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         var timeout = options?.Timeout ?? node.RequestTimeout;
         var started = Stopwatch.GetTimestamp();
-        var operation = publish ? "publish" : "send";
-        using var activity = StartActivity(publish ? "van.publish" : "van.send", address, options);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var activity = StartActivity("van.send", address, options);
+        PendingCall? call = null;
+        var awaited = false;
         Exception? failure = null;
         try
         {
+            // A cancelled send is never sent: the router delivers synchronously, so checking later would be too late.
             cancellationToken.ThrowIfCancellationRequested();
-            var router = await node.GetRouterAsync(deadline.Token);
-            AmqpBuffer buffer;
+            var router = node.StartedRouter() ?? await WaitForRouterAsync(address, timeout, cancellationToken);
+
             var scratch = RentScratch();
             try
             {
                 var payload = PayloadOf(value, scratch);
-                buffer = node.RentBuffer();
+                call = node.StartSend(address, timeout, RemainingOf(timeout, started));
                 Wire.Write(
-                    buffer, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
+                    call.Message, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
                     payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
             }
             finally
@@ -220,37 +227,12 @@ internal sealed class VanClient(VanNode node) : IVanClient
                 ReturnScratch(scratch);
             }
 
-            DeliveryState outcome;
-            if (publish || node.Multicasts(address))
-            {
-                // Copies are delivered after the outcome: they get bytes of their own.
-                var message = buffer.ToArray();
-                node.ReturnBuffer(buffer);
-                outcome = publish ? await router.PublishAsync(message, deadline.Token) : await router.SendAsync(message, deadline.Token);
-            }
-            else
-            {
-                // The router may resend the bytes until it reports the outcome, even when this caller stops waiting first.
-                var sending = router.SendAsync(buffer.WrittenMemory, CancellationToken.None);
-                try
-                {
-                    outcome = await sending.WaitAsync(deadline.Token);
-                }
-                finally
-                {
-                    node.ReturnBufferAfter(sending, buffer);
-                }
-            }
-
-            if (outcome is not Accepted && !(publish && outcome is Rejected { Error.Condition: var c } && c == VanErrors.NoRoute))
-            {
-                throw failure = Wire.ToException(address, timeout, outcome);
-            }
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            failure = new VanRequestTimeoutException(address, timeout);
-            throw failure;
+            // The router may resend the bytes until it reports the outcome, even when this caller stops waiting
+            // first: the call's buffer stays with the router's hold on the call until then.
+            Send(router, address, call);
+            call.CancelWith(cancellationToken);
+            awaited = true;
+            await call.Reply;
         }
         catch (Exception e)
         {
@@ -259,7 +241,87 @@ internal sealed class VanClient(VanNode node) : IVanClient
         }
         finally
         {
-            Finish(activity, address, operation, started, failure);
+            if (call is not null)
+            {
+                VanNode.EndSend(call, awaited);
+            }
+
+            Finish(activity, address, "send", started, failure);
+        }
+    }
+
+    /// <summary>
+    /// A publish: the router hands the copies out and reports the outcome before it returns, so this usually completes
+    /// synchronously, with no deadline timer at all (one is armed only if the outcome is not there yet).
+    /// </summary>
+    private async ValueTask PublishCoreAsync<T>(string address, T value, VanCallOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(address);
+        var timeout = options?.Timeout ?? node.RequestTimeout;
+        var started = Stopwatch.GetTimestamp();
+        using var activity = StartActivity("van.publish", address, options);
+        Exception? failure = null;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var router = node.StartedRouter() ?? await WaitForRouterAsync(address, timeout, cancellationToken);
+            byte[] message;
+            var scratch = RentScratch();
+            try
+            {
+                var payload = PayloadOf(value, scratch);
+                var buffer = node.RentBuffer();
+                try
+                {
+                    Wire.Write(
+                        buffer, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
+                        payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
+
+                    // Copies are delivered after the outcome: they get bytes of their own.
+                    message = buffer.ToArray();
+                }
+                finally
+                {
+                    node.ReturnBuffer(buffer);
+                }
+            }
+            finally
+            {
+                ReturnScratch(scratch);
+            }
+
+            var publishing = router.PublishAsync(message, CancellationToken.None);
+            var outcome = publishing.IsCompleted
+                ? await publishing
+                : await WithDeadlineAsync(publishing, address, timeout, RemainingOf(timeout, started), cancellationToken);
+            if (outcome is not Accepted && !(outcome is Rejected { Error.Condition: var c } && c == VanErrors.NoRoute))
+            {
+                throw failure = Wire.ToException(address, timeout, outcome);
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            throw;
+        }
+        finally
+        {
+            Finish(activity, address, "publish", started, failure);
+        }
+    }
+
+    /// <summary>Waits for an outcome the router has not reported yet, within the rest of the call's timeout.</summary>
+    private static async Task<DeliveryState> WithDeadlineAsync(Task<DeliveryState> sending, string address, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(remaining);
+        try
+        {
+            return await sending.WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new VanRequestTimeoutException(address, timeout);
         }
     }
 
@@ -267,14 +329,14 @@ internal sealed class VanClient(VanNode node) : IVanClient
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         var router = await node.GetRouterAsync(cancellationToken);
-        var channel = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(SubscriptionCapacity) { SingleReader = true });
-        using var registration = router.AddLocalService(address, (encoded, stopping) => DeliverAsync(channel.Writer, encoded, stopping), SubscriptionCapacity);
-        using var leaving = node.Leaving.Register(static w => ((ChannelWriter<ReadOnlyMemory<byte>>)w!).TryComplete(), channel.Writer);
+        var subscription = new Subscription(SubscriptionCapacity);
+        using var registration = router.AddLocalService(address, (encoded, stopping) => Deliver(subscription, encoded, stopping), SubscriptionCapacity);
+        using var leaving = node.Leaving.Register(static s => ((Subscription)s!).Complete(), subscription);
         try
         {
-            while (await channel.Reader.WaitToReadAsync(cancellationToken))
+            while (await subscription.Reader.WaitToReadAsync(cancellationToken))
             {
-                while (channel.Reader.TryRead(out var body))
+                while (subscription.TryRead(out var body))
                 {
                     yield return Payload.Read<T>(node.Serializer, body);
                 }
@@ -282,33 +344,24 @@ internal sealed class VanClient(VanNode node) : IVanClient
         }
         finally
         {
-            channel.Writer.TryComplete();
+            subscription.Complete();
         }
     }
 
-    private async ValueTask<DeliveryState> DeliverAsync(ChannelWriter<ReadOnlyMemory<byte>> writer, ReadOnlyMemory<byte> encoded, CancellationToken stopping)
+    private ValueTask<DeliveryState> Deliver(Subscription subscription, ReadOnlyMemory<byte> encoded, CancellationToken stopping)
     {
         ReadOnlyMemory<byte> body;
         try
         {
-            // A copy: the channel keeps it after this returns, when the router reuses its buffer.
+            // A copy: the subscription keeps it after this returns, when the router reuses its buffer.
             body = IncomingMessage.Read(encoded, node.Strings).Body.ToArray();
         }
         catch (AmqpDecodeException e)
         {
-            return Wire.Reject(ErrorCondition.DecodeError, e.Message);
+            return new(Wire.Reject(ErrorCondition.DecodeError, e.Message));
         }
 
-        try
-        {
-            await writer.WriteAsync(body, stopping);
-            return Accepted.Instance;
-        }
-        catch (Exception e) when (e is ChannelClosedException or OperationCanceledException)
-        {
-            // The subscription ended while this waited for room: another consumer may take it.
-            return Released.Instance;
-        }
+        return subscription.Deliver(body, stopping);
     }
 
     public T CreateProxy<T>(string address, VanCallOptions? options = null)

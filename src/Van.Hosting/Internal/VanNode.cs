@@ -274,6 +274,21 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
         return call;
     }
 
+    /// <summary>
+    /// Starts a one-way call to <paramref name="address"/> (a send: it completes when the router reports the message
+    /// accepted). It expects no reply, so it is not registered for one, and the node's stop does not fail it: the
+    /// router's outcome or its deadline ends it, as for any send. The caller ends it with <see cref="EndSend"/>.
+    /// </summary>
+    public PendingCall StartSend(string address, TimeSpan timeout, TimeSpan deadlineIn)
+    {
+        var call = _callPool.Rent() ?? new PendingCall(this);
+        call.Start((ulong)Interlocked.Increment(ref _nextCallId), address, timeout, deadlineIn, oneWay: true);
+        return call;
+    }
+
+    /// <summary>The caller is done with the send <paramref name="call"/> (see <see cref="EndCall"/>).</summary>
+    public static void EndSend(PendingCall call, bool awaited) => call.End(awaited);
+
     /// <summary>The caller is done with <paramref name="call"/> (it read the result, or failed before sending when <paramref name="awaited"/> is false).</summary>
     public void EndCall(PendingCall call, bool awaited)
     {
@@ -315,28 +330,6 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
         {
             buffer.Dispose();
         }
-    }
-
-    /// <summary>Returns <paramref name="buffer"/> once <paramref name="sending"/>, the router's send of it, completed.</summary>
-    public void ReturnBufferAfter(Task sending, AmqpBuffer buffer)
-    {
-        if (sending.IsCompleted)
-        {
-            ReturnBuffer(buffer);
-            return;
-        }
-
-        // The caller stopped waiting first (its deadline or token): the router still has the bytes.
-        sending.ContinueWith(
-            static (_, state) =>
-            {
-                var (node, b) = ((VanNode, AmqpBuffer))state!;
-                node.ReturnBuffer(b);
-            },
-            (this, buffer),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
     }
 
     /// <summary>

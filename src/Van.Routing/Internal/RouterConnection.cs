@@ -26,6 +26,7 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
     private readonly Lock _lock = new();
     private readonly int _localCost = localCost;
     private volatile SenderLink? _dataSender;
+    private PresettledCopies? _copies;
 
     public string Description { get; } = description;
 
@@ -57,6 +58,20 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
 
     /// <summary>The link forwarded messages go out on; null until attached or once the connection is closed.</summary>
     public SenderLink? DataSender => _dataSender;
+
+    /// <summary>The pre-settled (multicast) copies for <paramref name="sender"/>, this connection's data link: one queue per link.</summary>
+    public PresettledCopies CopiesFor(SenderLink sender)
+    {
+        var copies = Volatile.Read(ref _copies);
+        if (copies?.Sender == sender)
+        {
+            return copies;
+        }
+
+        var fresh = new PresettledCopies(sender);
+        var seen = Interlocked.CompareExchange(ref _copies, fresh, copies);
+        return seen == copies ? fresh : seen!.Sender == sender ? seen : fresh;
+    }
 
     public bool IsClosed { get; private set; }
 
