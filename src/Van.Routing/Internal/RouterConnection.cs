@@ -127,10 +127,6 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
                 ForwardTags = RouterTelemetry.PeerTags(router.NodeId, id);
                 SentTags = RouterTelemetry.LinkTags(router.NodeId, id, "sent");
                 ReceivedTags = RouterTelemetry.LinkTags(router.NodeId, id, "received");
-
-                // A data link carries many producers' messages, each bounded by the credit its ingress node grants;
-                // the per-link unsettled limit is for client links.
-                connection.Options.MaxUnsettledPerLink = int.MaxValue;
                 Kind = ConnectionKind.InterNode;
             }
             else
@@ -186,6 +182,9 @@ internal sealed class RouterConnection(VanRouter router, int localCost, string d
         ArgumentNullException.ThrowIfNull(link);
         if (Kind == ConnectionKind.InterNode && link is ReceiverLink receiver)
         {
+            // A data link carries many producers' messages, each bounded by the credit its ingress node grants; the
+            // per-link unsettled limit is for client links.
+            receiver.MaxUnsettled = int.MaxValue;
             if (receiver.Address == ControlAddress)
             {
                 receiver.SetDeliveryHandler(d => router.OnControlDelivery(this, d));

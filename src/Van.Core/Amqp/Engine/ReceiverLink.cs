@@ -33,7 +33,15 @@ public sealed class ReceiverLink : AmqpLink
 
     internal ReceiverLink(AmqpSession session, string name) : base(session, name, LinkRole.Receiver)
     {
+        MaxUnsettled = session.Connection.Options.MaxUnsettledPerLink;
     }
+
+    /// <summary>
+    /// Unsettled deliveries this link holds before it is detached with <c>amqp:resource-limit-exceeded</c>: the
+    /// connection's <see cref="AmqpConnectionOptions.MaxUnsettledPerLink"/> unless raised for a link whose senders are
+    /// bounded otherwise (a router's inter-node data link). Set it before granting credit.
+    /// </summary>
+    internal int MaxUnsettled { get; set; }
 
     /// <summary>Deliveries received on this link that the session still tracks as unsettled. Guarded by the lock.</summary>
     internal int UnsettledCount { get; set; }
@@ -317,7 +325,7 @@ public sealed class ReceiverLink : AmqpLink
                 _discarding = IsDetached;
                 if (!_discarding)
                 {
-                    var maxUnsettled = Session.Connection.Options.MaxUnsettledPerLink;
+                    var maxUnsettled = MaxUnsettled;
                     if (_credit == 0)
                     {
                         _discarding = true;
