@@ -91,26 +91,9 @@ internal sealed class VanClient(VanNode node) : IVanClient
             cancellationToken.ThrowIfCancellationRequested();
             var router = node.StartedRouter() ?? await WaitForRouterAsync(address, timeout, cancellationToken);
 
-            var scratch = RentScratch();
-            try
-            {
-                // Serialized first: a serializer that throws leaves no call behind. The call's one timer is its
-                // deadline; the caller's token completes it directly; both end with the call.
-                var payload = PayloadOf(request, scratch);
-                call = node.StartCall(address, timeout, RemainingOf(timeout, started));
-                Wire.Write(
-                    call.Message, address, WireId.Of(call.Id), WireId.None, node.ReplyTo, options?.Subject, Payload.ContentTypeOf<TRequest>(node.Serializer), timeout,
-                    payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
-            }
-            finally
-            {
-                ReturnScratch(scratch);
-            }
-
-            Send(router, address, call);
-            call.CancelWith(cancellationToken);
+            StartCall(router, address, request, options, timeout, started, activity, expectsReply: true, ref call, cancellationToken);
             awaited = true;
-            var reply = await call.Reply;
+            var reply = await call!.Reply;
 
             // The reply is in the call's buffer, reused once the call ends: the caller gets its own copy or value.
             if (typeof(TResponse) == typeof(ReadOnlyMemory<byte>))
@@ -140,6 +123,37 @@ internal sealed class VanClient(VanNode node) : IVanClient
 
             Finish(activity, address, "request", started, failure);
         }
+    }
+
+    /// <summary>
+    /// Serializes <paramref name="value"/> into a new call (a request awaiting a reply, or a send awaiting the serving
+    /// node's outcome), hands it to the router and ties it to the caller's token. <paramref name="call"/> is set as soon
+    /// as the call exists, so the caller's <c>finally</c> ends it whatever throws afterwards.
+    /// </summary>
+    private void StartCall<T>(
+        VanRouter router, string address, T value, VanCallOptions? options, TimeSpan timeout, long started, Activity? activity, bool expectsReply,
+        ref PendingCall? call, CancellationToken cancellationToken)
+    {
+        PendingCall created;
+        var scratch = RentScratch();
+        try
+        {
+            // Serialized first: a serializer that throws leaves no call behind. The call's one timer is its deadline;
+            // the caller's token completes it directly; both end with the call.
+            var payload = PayloadOf(value, scratch);
+            var remaining = RemainingOf(timeout, started);
+            call = created = expectsReply ? node.StartCall(address, timeout, remaining) : node.StartSend(address, timeout, remaining);
+            Wire.Write(
+                created.Message, address, expectsReply ? WireId.Of(created.Id) : WireId.None, WireId.None, expectsReply ? node.ReplyTo : null, options?.Subject,
+                Payload.ContentTypeOf<T>(node.Serializer), timeout, payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
+        }
+        finally
+        {
+            ReturnScratch(scratch);
+        }
+
+        Send(router, address, created);
+        created.CancelWith(cancellationToken);
     }
 
     /// <summary>Hands the call's request to the router, which holds the call until it reports the outcome.</summary>
@@ -213,26 +227,11 @@ internal sealed class VanClient(VanNode node) : IVanClient
             cancellationToken.ThrowIfCancellationRequested();
             var router = node.StartedRouter() ?? await WaitForRouterAsync(address, timeout, cancellationToken);
 
-            var scratch = RentScratch();
-            try
-            {
-                var payload = PayloadOf(value, scratch);
-                call = node.StartSend(address, timeout, RemainingOf(timeout, started));
-                Wire.Write(
-                    call.Message, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
-                    payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
-            }
-            finally
-            {
-                ReturnScratch(scratch);
-            }
-
             // The router may resend the bytes until it reports the outcome, even when this caller stops waiting
             // first: the call's buffer stays with the router's hold on the call until then.
-            Send(router, address, call);
-            call.CancelWith(cancellationToken);
+            StartCall(router, address, value, options, timeout, started, activity, expectsReply: false, ref call, cancellationToken);
             awaited = true;
-            await call.Reply;
+            await call!.Reply;
         }
         catch (Exception e)
         {
