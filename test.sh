@@ -20,6 +20,7 @@ fi
 results="$(pwd)/TestResults"
 rm -rf "$results"
 passed=0; failed=0; skipped=0
+failures=()
 for project in tests/*/*.csproj; do
   name="$(basename "$project" .csproj)"
   echo "== $name"
@@ -32,55 +33,39 @@ for project in tests/*/*.csproj; do
     p=$(get passed); f=$(get failed); t=$(get total); e=$(get executed)
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
     skipped=$((skipped + ${t:-0} - ${e:-0}))
+    while IFS= read -r test; do failures+=("$name: $test"); done \
+      < <(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.*testName="\([^"]*\)".*/\1/p')
   else
     echo "!! $name produced no results (crash or build failure)"
     failed=$((failed + 1))
+    failures+=("$name: no results (crash or build failure)")
   fi
 done
 
-if [ -d benchmarks/Van.Core.Benchmarks ]; then
-  echo "== benchmark smoke (hot-path allocation goals)"
-  if dotnet run -c Release --no-build --project benchmarks/Van.Core.Benchmarks -- --smoke; then
+# A smoke step counts as one test: smoke DIR TIMEOUT "what it shows" ARGS...
+smoke() {
+  local dir="$1" limit="$2" title="$3"; shift 3
+  [ -d "benchmarks/$dir" ] || return 0
+  echo "== $title"
+  if timeout "$limit" dotnet run -c Release --no-build --project "benchmarks/$dir" -- "$@"; then
     passed=$((passed + 1))
   else
+    local rc=$?
     failed=$((failed + 1))
+    failures+=("$dir $*: exit $rc$([ "$rc" -eq 124 ] && echo " (timed out after $limit s)")")
   fi
-fi
+}
 
-if [ -d benchmarks/Van.Routing.Benchmarks ]; then
-  echo "== routing benchmark smoke (50 whole nodes converge and route)"
-  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Routing.Benchmarks -- --nodes 50; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-  fi
-fi
+smoke Van.Core.Benchmarks 300 "benchmark smoke (hot-path allocation goals)" --smoke
+smoke Van.Routing.Benchmarks 300 "routing benchmark smoke (50 whole nodes converge and route)" --nodes 50
+smoke Van.Routing.Benchmarks 300 "transit allocation check (a forwarded message allocates nothing on the transit node)" --transit-check
+smoke Van.LoadTest 180 "load-test smoke (every scenario and baseline runs briefly; every reply checked)" --short
+smoke Van.Fuzz 300 "fuzz smoke (20,000 fixed-seed mutated frames/messages: decoders and a live node; no crash, hang or growth)" \
+  --cases 20000 --seed 20261121 --live-target router
 
-if [ -d benchmarks/Van.Routing.Benchmarks ]; then
-  echo "== transit allocation check (a forwarded message allocates nothing on the transit node)"
-  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Routing.Benchmarks -- --transit-check; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-  fi
-fi
-
-if [ -d benchmarks/Van.LoadTest ]; then
-  echo "== load-test smoke (every scenario and baseline runs briefly; every reply checked)"
-  if timeout 180 dotnet run -c Release --no-build --project benchmarks/Van.LoadTest -- --short; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-  fi
-fi
-
-if [ -d benchmarks/Van.Fuzz ]; then
-  echo "== fuzz smoke (20,000 fixed-seed mutated frames/messages: decoders and a live node; no crash, hang or growth)"
-  if timeout 300 dotnet run -c Release --no-build --project benchmarks/Van.Fuzz -- --cases 20000 --seed 20261121 --live-target router; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-  fi
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "== failed:"
+  printf '   %s\n' "${failures[@]}"
 fi
 
 summary="$passed passed, $failed failed"
