@@ -75,7 +75,7 @@ public sealed partial class AmqpConnection
     private SequencePosition ProcessBuffer(ref ReadOnlySequence<byte> buffer, out Error? failure)
     {
         failure = null;
-        _readerThreadId = Environment.CurrentManagedThreadId;
+        var burst = BeginBurst();
         try
         {
             while (TryReadFrameSize(buffer, out var size))
@@ -132,13 +132,10 @@ public sealed partial class AmqpConnection
         }
         finally
         {
-            _readerThreadId = -1;
-            if (_flushPending)
+            // Everything the burst wrote, here and on other connections, goes out now: one flush each.
+            if (burst)
             {
-                lock (SyncRoot)
-                {
-                    Flush();
-                }
+                EndBurst();
             }
         }
     }

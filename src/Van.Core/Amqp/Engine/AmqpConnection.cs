@@ -32,8 +32,6 @@ public sealed partial class AmqpConnection : IAsyncDisposable
     private ITimer? _heartbeatTimer;
     private long _lastReceivedTicks;
     private long _lastSentTicks;
-    private int _readerThreadId = -1;
-    private bool _flushPending;
     private bool _openSent;
     private bool _closeSent;
     private bool _closeReceived;
@@ -263,16 +261,7 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         payload.CopyTo(span[head.Length..]);
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)size);
         output.Advance(size);
-        _lastSentTicks = _time.GetTimestamp();
-        if (Environment.CurrentManagedThreadId == _readerThreadId)
-        {
-            // Frames written while the reader loop handles a burst go out together once the burst is done.
-            _flushPending = true;
-        }
-        else
-        {
-            Flush();
-        }
+        FlushSoonLocked();
     }
 
     /// <summary>
@@ -354,11 +343,13 @@ public sealed partial class AmqpConnection : IAsyncDisposable
 
     private void Flush()
     {
-        _flushPending = false;
+        _flushOwed = false;
         if (_outputDead)
         {
             return;
         }
+
+        _lastSentTicks = _time.GetTimestamp();
 
         try
         {
