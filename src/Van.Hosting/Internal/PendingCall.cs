@@ -29,6 +29,7 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
     private ManualResetValueTaskSourceCore<ReadOnlyMemory<byte>> _core;
     private AmqpBuffer _message = new();
     private byte[] _reply = [];
+    private ReadOnlyMemory<byte> _result;
     private long _waiting; // the id while the call waits; 0 once something completed it
     private long _deadline; // Stopwatch timestamp
     private int _holders;
@@ -39,7 +40,6 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
     public PendingCall(VanNode node)
     {
         _node = node;
-        _core.RunContinuationsAsynchronously = true; // completed on the router's threads; the caller's code runs elsewhere
         OnSent = OnOutcome;
         _timer = CreateTimer(this);
     }
@@ -125,8 +125,16 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
         }
 
         body.CopyTo(_reply);
-        _core.SetResult(_reply.AsMemory(0, body.Length));
+        _result = _reply.AsMemory(0, body.Length);
+        _node.Completions.Enqueue(this); // resumed with others read in the same burst: see CompletionDispatcher
         return true;
+    }
+
+    /// <summary>Resumes the caller with the reply <see cref="TrySetReply"/> stored, on the dispatcher's thread.</summary>
+    public void Resume()
+    {
+        _core.RunContinuationsAsynchronously = false;
+        _core.SetResult(_result);
     }
 
     /// <summary>Fails call <paramref name="id"/>; false when it completed already.</summary>
@@ -137,6 +145,7 @@ internal sealed class PendingCall : IValueTaskSource<ReadOnlyMemory<byte>>, IDis
             return false;
         }
 
+        _core.RunContinuationsAsynchronously = true; // failed on a timer's, canceller's or reader's thread: never run the caller there
         _core.SetException(error);
         return true;
     }

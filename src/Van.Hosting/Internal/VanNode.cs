@@ -28,6 +28,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     private readonly StripedTable<ulong, PendingCall> _calls = new();
     private readonly StripedTable<(string ReplyTo, WireId Id), (HandlerCancellation Cancel, int Generation)> _running = new();
     private readonly ObjectStack<PendingCall> _callPool = new(PoolSize);
+
+    /// <summary>Resumes callers whose replies arrived, a burst at a time.</summary>
+    public CompletionDispatcher Completions { get; } = new();
     private readonly ObjectStack<OutgoingReply> _replyPool = new(PoolSize);
     private readonly ObjectStack<AmqpBuffer> _bufferPool = new(PoolSize);
     private readonly bool _anyMulticast;
@@ -243,6 +246,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
 
         _leaving.Dispose();
         _abandon.Dispose();
+        Completions.Dispose();
         while (_callPool.Rent() is { } call)
         {
             call.Dispose();

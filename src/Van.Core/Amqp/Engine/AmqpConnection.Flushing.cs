@@ -1,90 +1,69 @@
 namespace Van.Core.Amqp.Engine;
 
 /// <summary>
-/// When written frames reach the socket. Writes made while a reader loop handles a burst (to this connection or any
-/// other, as a transit node forwards) are flushed once at the end of that burst. A write from anywhere else (a caller)
-/// is flushed at once, unless the thread pool has other work queued: under load that is the continuations of replies
-/// just read, which write their next requests, so the flush is queued behind them. A burst of frames then costs one
-/// flush and usually one socket send instead of one per frame, while a lone call still goes straight out.
+/// When written frames reach the socket. Frames the reader loop writes while it handles a burst (replies, outcomes,
+/// credit) are flushed once at the end of that burst. A frame written from any other thread is flushed at once,
+/// unless the thread pool has other work queued (or the writer opened an <see cref="AmqpFlushDeferral"/>): under load that is the continuations of replies just read, which
+/// write their next requests, so the flush goes in a work item queued behind them, and one flush and usually one
+/// socket send carries them all. A lone call still goes straight out. Neither kind of deferral waits on code outside
+/// this connection: a burst only holds back the reader's own frames (a handler that blocks the reader blocks the
+/// connection anyway), and a deferred flush runs no application code, so a caller that blocks cannot hold back
+/// anyone else's frames.
 /// </summary>
 public sealed partial class AmqpConnection
 {
-    /// <summary>The connections the current thread's reader burst wrote to; null outside a burst.</summary>
-    [ThreadStatic]
-    private static List<AmqpConnection>? t_burst;
+    /// <summary>The managed thread id of the reader loop while it handles a burst; -1 otherwise.</summary>
+    private int _readerThreadId = -1;
 
-    /// <summary>A flush is owed: a burst or a queued work item will flush. Guarded by the connection lock.</summary>
-    private bool _flushOwed;
+    /// <summary>The reader wrote during its burst: flush when the burst ends. Guarded by the connection lock.</summary>
+    private bool _burstFlushOwed;
+
+    /// <summary>A <see cref="DeferredFlush"/> is queued and has not started. Guarded by the connection lock.</summary>
+    private bool _deferredFlushQueued;
 
     private DeferredFlush? _deferredFlush;
 
-    /// <summary>Notes that a frame was written and makes sure someone flushes it. Caller holds the connection lock.</summary>
+    /// <summary>This thread is inside an <see cref="AmqpFlushDeferral"/>.</summary>
+    [ThreadStatic]
+    internal static bool DeferFlushes;
+
+    /// <summary>Makes sure a frame just written gets flushed. Caller holds the connection lock.</summary>
     private void FlushSoonLocked()
     {
-        if (_flushOwed)
+        if (Environment.CurrentManagedThreadId == _readerThreadId)
         {
-            return;
+            _burstFlushOwed = true;
         }
-
-        if (t_burst is { } burst)
+        else if (_deferredFlushQueued)
         {
-            _flushOwed = true;
-            burst.Add(this);
+            // The queued flush has not run yet: it takes this frame too.
         }
-        else if (ThreadPool.PendingWorkItemCount > 0)
+        else if (DeferFlushes || ThreadPool.PendingWorkItemCount > 0)
         {
-            // Other work is queued (under load: the continuations of replies just read), and it likely writes too.
-            // The flush goes in the global queue behind it, so one flush and one send carry all of it.
-            _flushOwed = true;
+            // Global queue, behind the work already there (which likely writes too).
+            _deferredFlushQueued = true;
             ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
         }
         else
         {
-            // Nothing else to wait for: a lone call goes out at once.
             Flush();
         }
     }
 
-    /// <summary>Flushes now if a flush is owed. Caller holds the connection lock.</summary>
-    private void FlushOwedLocked()
+    /// <summary>The reader loop starts handling a burst of frames.</summary>
+    private void BeginBurst() => _readerThreadId = Environment.CurrentManagedThreadId;
+
+    /// <summary>The burst is handled: what the reader wrote goes out, in one flush.</summary>
+    private void EndBurst()
     {
-        if (_flushOwed)
+        _readerThreadId = -1;
+        lock (SyncRoot)
         {
-            Flush();
-        }
-    }
-
-    /// <summary>Starts collecting the connections this thread writes to; false when a burst is already open (nested).</summary>
-    private static bool BeginBurst()
-    {
-        if (t_burst is not null)
-        {
-            return false;
-        }
-
-        t_burst = t_spareBurst ?? [];
-        t_spareBurst = null;
-        return true;
-    }
-
-    [ThreadStatic]
-    private static List<AmqpConnection>? t_spareBurst;
-
-    /// <summary>Flushes every connection written to during the burst.</summary>
-    private static void EndBurst()
-    {
-        var burst = t_burst!;
-        t_burst = null;
-        foreach (var connection in burst)
-        {
-            lock (connection.SyncRoot)
+            if (_burstFlushOwed)
             {
-                connection.FlushOwedLocked();
+                Flush();
             }
         }
-
-        burst.Clear();
-        t_spareBurst = burst;
     }
 
     private sealed class DeferredFlush(AmqpConnection connection) : IThreadPoolWorkItem
@@ -93,7 +72,8 @@ public sealed partial class AmqpConnection
         {
             lock (connection.SyncRoot)
             {
-                connection.FlushOwedLocked();
+                connection._deferredFlushQueued = false;
+                connection.Flush();
             }
         }
     }

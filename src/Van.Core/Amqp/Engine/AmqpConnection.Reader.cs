@@ -75,7 +75,7 @@ public sealed partial class AmqpConnection
     private SequencePosition ProcessBuffer(ref ReadOnlySequence<byte> buffer, out Error? failure)
     {
         failure = null;
-        var burst = BeginBurst();
+        BeginBurst();
         try
         {
             while (TryReadFrameSize(buffer, out var size))
@@ -132,11 +132,7 @@ public sealed partial class AmqpConnection
         }
         finally
         {
-            // Everything the burst wrote, here and on other connections, goes out now: one flush each.
-            if (burst)
-            {
-                EndBurst();
-            }
+            EndBurst();
         }
     }
 

@@ -343,7 +343,7 @@ public sealed partial class AmqpConnection : IAsyncDisposable
 
     private void Flush()
     {
-        _flushOwed = false;
+        _burstFlushOwed = false;
         if (_outputDead)
         {
             return;
