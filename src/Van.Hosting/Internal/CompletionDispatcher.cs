@@ -70,6 +70,18 @@ internal sealed class CompletionDispatcher : IThreadPoolWorkItem, IDisposable
 
     public void Dispose() => _watchdog.Dispose();
 
+    private void ArmWatchdog()
+    {
+        try
+        {
+            _watchdog.Change(WatchdogPeriod, WatchdogPeriod);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The node is gone; a reply that raced its stop is still resumed by the runner already queued.
+        }
+    }
+
     private void TryStartRunner()
     {
         while (true)
@@ -85,7 +97,7 @@ internal sealed class CompletionDispatcher : IThreadPoolWorkItem, IDisposable
                 ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                 if (Volatile.Read(ref _watchdogArmed) == 0 && Interlocked.Exchange(ref _watchdogArmed, 1) == 0)
                 {
-                    _watchdog.Change(WatchdogPeriod, WatchdogPeriod);
+                    ArmWatchdog();
                 }
 
                 return;
@@ -99,10 +111,18 @@ internal sealed class CompletionDispatcher : IThreadPoolWorkItem, IDisposable
         {
             // Idle: stop ticking until the next runner starts (re-armed at once if one started meanwhile).
             Volatile.Write(ref _watchdogArmed, 0);
-            _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+            try
+            {
+                _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // the node is gone
+            }
+
             if (Volatile.Read(ref _runners) > 0 && Interlocked.Exchange(ref _watchdogArmed, 1) == 0)
             {
-                _watchdog.Change(WatchdogPeriod, WatchdogPeriod);
+                ArmWatchdog();
             }
 
             return;
