@@ -3,12 +3,12 @@ namespace Van.Core.Amqp.Engine;
 /// <summary>
 /// When written frames reach the socket. Frames the reader loop writes while it handles a burst (replies, outcomes,
 /// credit) are flushed once at the end of that burst. A frame written from any other thread is flushed at once,
-/// unless the thread pool has other work queued (or the writer opened an <see cref="AmqpFlushDeferral"/>): under load that is the continuations of replies just read, which
-/// write their next requests, so the flush goes in a work item queued behind them, and one flush and usually one
-/// socket send carries them all. A lone call still goes straight out. Neither kind of deferral waits on code outside
-/// this connection: a burst only holds back the reader's own frames (a handler that blocks the reader blocks the
-/// connection anyway), and a deferred flush runs no application code, so a caller that blocks cannot hold back
-/// anyone else's frames.
+/// unless the thread pool has other work queued or the writer opened an <see cref="AmqpFlushDeferral"/>: under load
+/// that is the continuations of replies just read, which write their next requests, so the flush goes in a work item
+/// queued behind them, and one flush and usually one socket send carries them all. A lone call still goes straight
+/// out. Neither kind of deferral waits on code outside this connection: a burst only holds back the reader's own
+/// frames (a handler that blocks the reader blocks the connection anyway), and a deferred flush runs no application
+/// code, so a caller that blocks cannot hold back anyone else's frames.
 /// </summary>
 public sealed partial class AmqpConnection
 {
@@ -57,6 +57,11 @@ public sealed partial class AmqpConnection
     private void EndBurst()
     {
         _readerThreadId = -1;
+        if (!_burstFlushOwed)
+        {
+            return; // only this thread sets it; a stale true (another thread flushed) costs one empty flush
+        }
+
         lock (SyncRoot)
         {
             if (_burstFlushOwed)
