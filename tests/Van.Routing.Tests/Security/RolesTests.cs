@@ -82,11 +82,7 @@ public class RolesTests
         using var certA = pki.Issue("node-a");
         using var clientCert = pki.Issue("app-1");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = pki.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", pki.Options(certA));
 
         // TLS with a valid client certificate, but SASL ANONYMOUS: a node must authenticate as its certificate.
         var impostor = await net.ConnectClientAsync(a, () => AmqpTls.ClientOptions("127.0.0.1", clientCert, pki.Bundle, checkHostName: true), properties: NodeClaim("X"));

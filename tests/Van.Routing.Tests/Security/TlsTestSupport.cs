@@ -37,6 +37,13 @@ internal sealed class SecureNetwork : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Starts a node serving only one TLS listener (both roles), with <paramref name="tls"/> node-wide.</summary>
+    public Task<VanRouter> StartTlsListenerAsync(string id, VanTlsOptions tls) => StartAsync(id, o =>
+    {
+        o.Tls = tls;
+        o.Listeners.Add(Listener(tls: true));
+    });
+
     /// <summary>A listener end point on 127.0.0.1 with a free port.</summary>
     public static VanEndpoint Listener(bool tls = false, VanConnectionRoles roles = VanConnectionRoles.Both, bool anonymous = true, VanTlsOptions? options = null) =>
         new() { Host = "127.0.0.1", Port = 0, UseTls = tls, Roles = roles, AllowAnonymous = anonymous, Tls = options };

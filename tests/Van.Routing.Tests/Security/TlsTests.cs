@@ -16,11 +16,7 @@ public class TlsTests
         using var certA = pki.Issue("node-a");
         using var certB = pki.Issue("node-b");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = pki.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", pki.Options(certA));
         var b = await net.StartAsync("B", o =>
         {
             o.Tls = pki.Options(certB);
@@ -53,11 +49,7 @@ public class TlsTests
         using var certB = site.Issue("node-b");
         using var certC = rogue.Issue("node-c");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = site.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", site.Options(certA));
 
         // C trusts the site CA (so it accepts A's certificate) but its own comes from another CA.
         await net.StartAsync("C", o => o.Connectors.Add(SecureNetwork.To(a, tls: true, site.Options(certC))));
@@ -81,11 +73,7 @@ public class TlsTests
         using var pki = new TestPki("site");
         using var certA = pki.Issue("node-a");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = pki.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", pki.Options(certA));
 
         var attempt = net.ConnectClientAsync(a);
         var e = await Assert.ThrowsAnyAsync<Exception>(() => attempt);
@@ -104,11 +92,7 @@ public class TlsTests
         using var certA = pki.Issue("node-a", dnsNames: ["node-a.example"]);
         using var certB = pki.Issue("node-b");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = pki.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", pki.Options(certA));
         var b = await net.StartAsync("B", o =>
         {
             o.Tls = pki.Options(certB);
@@ -137,11 +121,7 @@ public class TlsTests
         using var certA = pki.Issue("node-a", notBefore: past, notAfter: past.AddDays(1));
         using var certB = pki.Issue("node-b");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = pki.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", pki.Options(certA));
         var b = await net.StartAsync("B", o =>
         {
             o.Tls = pki.Options(certB);
@@ -160,11 +140,7 @@ public class TlsTests
         using var certA = site.Issue("node-a");
         using var certC = rogue.Issue("node-c");
         await using var net = new SecureNetwork();
-        var a = await net.StartAsync("A", o =>
-        {
-            o.Tls = site.Options(certA);
-            o.Listeners.Add(SecureNetwork.Listener(tls: true));
-        });
+        var a = await net.StartTlsListenerAsync("A", site.Options(certA));
         await net.StartAsync("C", o => o.Connectors.Add(SecureNetwork.To(a, tls: true, site.Options(certC))));
 
         await net.Log.WaitForAsync("C", "TLS with", "certificate");
