@@ -230,12 +230,10 @@ internal sealed class LiveTarget : ILiveNode
 
     // ---- Scripts ------------------------------------------------------------------------------------------------
 
-    /// <summary>Builds a live case from its own random stream: which stage to break, and how.</summary>
-    public static LiveScript MakeScript(Random rng, Mutator mutator, IReadOnlyList<CorpusEntry> frames, IReadOnlyList<CorpusEntry> messages, StringBuilder log)
+    /// <summary>What a well-behaved peer sends before its open: the SASL header and an ANONYMOUS init (when
+    /// <paramref name="sasl"/>), then the AMQP header.</summary>
+    public static List<byte> Preamble(bool sasl)
     {
-        var sasl = rng.Next(2) == 0;
-        var interNode = rng.Next(10) == 0;
-        var prefix = new List<byte>();
         var headers = new List<byte>();
         if (sasl)
         {
@@ -244,6 +242,16 @@ internal sealed class LiveTarget : ILiveNode
         }
 
         headers.AddRange(AmqpHeader);
+        return headers;
+    }
+
+    /// <summary>Builds a live case from its own random stream: which stage to break, and how.</summary>
+    public static LiveScript MakeScript(Random rng, Mutator mutator, IReadOnlyList<CorpusEntry> frames, IReadOnlyList<CorpusEntry> messages, StringBuilder log)
+    {
+        var sasl = rng.Next(2) == 0;
+        var interNode = rng.Next(10) == 0;
+        var prefix = new List<byte>();
+        var headers = Preamble(sasl);
         var open = Corpus.EncodeFrame(FrameCodec.TypeAmqp, 0, new Open
         {
             ContainerId = "fuzz-" + rng.Next(),

@@ -24,8 +24,6 @@ internal sealed class RouterTarget : ILiveNode
     public const string RouterId = "fuzz-router";
     public const string FakePrefix = "fuzz-n";
 
-    private static readonly byte[] SaslHeader = "AMQP\x03\x01\x00\x00"u8.ToArray();
-    private static readonly byte[] AmqpHeader = "AMQP\x00\x01\x00\x00"u8.ToArray();
     private static readonly Lock RoutingMessagesLock = new();
     private static List<CorpusEntry>? _clientMessages;
 
@@ -193,14 +191,7 @@ internal sealed class RouterTarget : ILiveNode
 
         var fakeId = FakePrefix + index;
         var sasl = rng.Next(2) == 0;
-        var headers = new List<byte>();
-        if (sasl)
-        {
-            headers.AddRange(SaslHeader);
-            headers.AddRange(Corpus.EncodeFrame(FrameCodec.TypeSasl, 0, new SaslInit { Mechanism = new AmqpSymbol("ANONYMOUS"), InitialResponse = "fuzz"u8.ToArray() }, default));
-        }
-
-        headers.AddRange(AmqpHeader);
+        var headers = LiveTarget.Preamble(sasl);
         var open = Corpus.EncodeFrame(FrameCodec.TypeAmqp, 0, new Open
         {
             ContainerId = fakeId,
