@@ -174,13 +174,21 @@ internal sealed class VanClient(VanNode node) : IVanClient
     }
 
     /// <summary>The node has not started yet (start-up code): wait for it within the call's timeout.</summary>
-    private async Task<VanRouter> WaitForRouterAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    private Task<VanRouter> WaitForRouterAsync(string address, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WithinAsync(node, static (n, token) => n.GetRouterAsync(token).AsTask(), address, timeout, timeout, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> under the caller's token and the rest of the call's timeout
+    /// (<paramref name="remaining"/>); running out of time is the call's timeout, naming the address.
+    /// </summary>
+    private static async Task<T> WithinAsync<T, TState>(
+        TState state, Func<TState, CancellationToken, Task<T>> work, string address, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        deadline.CancelAfter(remaining);
         try
         {
-            return await node.GetRouterAsync(deadline.Token);
+            return await work(state, deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -292,7 +300,7 @@ internal sealed class VanClient(VanNode node) : IVanClient
             var publishing = router.PublishAsync(message, CancellationToken.None);
             var outcome = publishing.IsCompleted
                 ? await publishing
-                : await WithDeadlineAsync(publishing, address, timeout, RemainingOf(timeout, started), cancellationToken);
+                : await WithinAsync(publishing, static (p, token) => p.WaitAsync(token), address, timeout, RemainingOf(timeout, started), cancellationToken);
             if (outcome is not Accepted && !(outcome is Rejected { Error.Condition: var c } && c == VanErrors.NoRoute))
             {
                 throw failure = Wire.ToException(address, timeout, outcome);
@@ -306,21 +314,6 @@ internal sealed class VanClient(VanNode node) : IVanClient
         finally
         {
             Finish(activity, address, "publish", started, failure);
-        }
-    }
-
-    /// <summary>Waits for an outcome the router has not reported yet, within the rest of the call's timeout.</summary>
-    private static async Task<DeliveryState> WithDeadlineAsync(Task<DeliveryState> sending, string address, TimeSpan timeout, TimeSpan remaining, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(remaining);
-        try
-        {
-            return await sending.WaitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new VanRequestTimeoutException(address, timeout);
         }
     }
 
