@@ -32,6 +32,23 @@ internal sealed class ClientOptions
         command.Options.Add(_user);
     }
 
+    /// <summary>
+    /// Reads the options as <see cref="Read"/> does, or writes "<paramref name="command"/>: reason" to standard error
+    /// and returns null when the user got one wrong (the command then exits 2).
+    /// </summary>
+    public async Task<ClientTarget?> ReadOrReportAsync(ParseResult result, string command)
+    {
+        try
+        {
+            return Read(result);
+        }
+        catch (Exception e) when (CliErrors.IsUserError(e))
+        {
+            await Console.Error.WriteLineAsync($"{command}: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Reads the options into a connection target.</summary>
     /// <exception cref="FormatException">An option is wrong or a file is not valid PEM.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>

@@ -21,14 +21,8 @@ internal static class RequestCommand
         connect.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
-            ClientTarget endpoint;
-            try
+            if (await connect.ReadOrReportAsync(result, "van request") is not { } endpoint)
             {
-                endpoint = connect.Read(result);
-            }
-            catch (Exception e) when (CliErrors.IsUserError(e))
-            {
-                await Console.Error.WriteLineAsync($"van request: {e.Message}");
                 return 2;
             }
 

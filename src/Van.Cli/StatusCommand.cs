@@ -19,14 +19,8 @@ internal static class StatusCommand
         connect.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
-            ClientTarget endpoint;
-            try
+            if (await connect.ReadOrReportAsync(result, "van status") is not { } endpoint)
             {
-                endpoint = connect.Read(result);
-            }
-            catch (Exception e) when (CliErrors.IsUserError(e))
-            {
-                await Console.Error.WriteLineAsync($"van status: {e.Message}");
                 return 2;
             }
 
