@@ -11,11 +11,12 @@ namespace Van.Routing.Process.Tests;
 internal sealed class SecureSite : IAsyncDisposable
 {
     private readonly ITestOutputHelper _output;
-    private readonly List<VanNodeProcess> _nodes = [];
+    private readonly VanNetwork _nodes; // the node processes: started, killed and their stderr shown as in any test
 
     public SecureSite(ITestOutputHelper output)
     {
         _output = output;
+        _nodes = new VanNetwork(output);
         Dir = Directory.CreateTempSubdirectory("van-secure-").FullName;
     }
 
@@ -87,16 +88,7 @@ internal sealed class SecureSite : IAsyncDisposable
         ["--tls-cert", identity.Cert, "--tls-key", identity.Key, "--tls-ca", identity.Ca];
 
     /// <summary>Starts <c>van node --id ID ARGS…</c> (no listener added) and returns once it listens.</summary>
-    public async Task<VanNodeProcess> StartNodeAsync(string id, params string[] args)
-    {
-        var node = await VanNodeProcess.StartAsync(id, args, VanNetwork.Deadline);
-        lock (_nodes)
-        {
-            _nodes.Add(node);
-        }
-
-        return node;
-    }
+    public Task<VanNodeProcess> StartNodeAsync(string id, params string[] args) => _nodes.StartProcessAsync(id, args);
 
     /// <summary>Polls until the condition holds, failing at the deadline with what was awaited.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, Func<string> what)
@@ -118,26 +110,7 @@ internal sealed class SecureSite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<VanNodeProcess> nodes;
-        lock (_nodes)
-        {
-            nodes = [.. _nodes];
-        }
-
-        foreach (var node in nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        foreach (var node in nodes)
-        {
-            var stderr = node.Stderr;
-            if (stderr.Length > 0)
-            {
-                _output.WriteLine($"--- node {node.Id} stderr ---\n{(stderr.Length > 6000 ? stderr[^6000..] : stderr)}");
-            }
-        }
-
+        await _nodes.DisposeAsync();
         try
         {
             Directory.Delete(Dir, recursive: true);

@@ -18,9 +18,12 @@ internal sealed class VanNetwork : IAsyncDisposable
     public VanNetwork(ITestOutputHelper output) => _output = output;
 
     /// <summary>Starts <c>van node --id ID --listen 127.0.0.1:0 ARGS…</c> and returns once it listens.</summary>
-    public async Task<VanNodeProcess> StartNodeAsync(string id, params string[] args)
+    public Task<VanNodeProcess> StartNodeAsync(string id, params string[] args) => StartProcessAsync(id, ["--listen", "127.0.0.1:0", .. args]);
+
+    /// <summary>Starts <c>van node --id ID ARGS…</c> (no listener added) and returns once it listens.</summary>
+    public async Task<VanNodeProcess> StartProcessAsync(string id, params string[] args)
     {
-        var node = await VanNodeProcess.StartAsync(id, ["--listen", "127.0.0.1:0", .. args], Deadline);
+        var node = await VanNodeProcess.StartAsync(id, args, Deadline);
         lock (_nodes)
         {
             _nodes.Add(node);
@@ -97,7 +100,7 @@ internal sealed class VanNetwork : IAsyncDisposable
             var stderr = node.Stderr;
             if (stderr.Length > 0)
             {
-                _output.WriteLine($"--- node {node.Id} stderr ---\n{(stderr.Length > 4000 ? stderr[^4000..] : stderr)}");
+                _output.WriteLine($"--- node {node.Id} stderr ---\n{(stderr.Length > 6000 ? stderr[^6000..] : stderr)}");
             }
         }
     }
