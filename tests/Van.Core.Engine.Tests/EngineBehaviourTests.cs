@@ -9,20 +9,6 @@ public class EngineBehaviourTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
     private static (Task<AmqpConnection> Server, PipePeer Peer) ServerWithRawClient(AmqpConnectionOptions options, AmqpConnectionHandler? handler = null)
     {
         var (c, s) = InMemoryTransport.CreatePair();
@@ -86,7 +72,7 @@ public class EngineBehaviourTests
         {
             var before = server.FramesReceived;
             peer.Write(null); // heartbeat
-            await WaitUntilAsync(() => server.FramesReceived > before, "the heartbeat to be read");
+            await Wait.UntilAsync(() => server.FramesReceived > before, "the heartbeat to be read");
             clock.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -106,7 +92,7 @@ public class EngineBehaviourTests
         var receiver = await session.OpenReceiverAsync("r", "pre", credit: 5).WaitAsync(Deadline);
 
         Assert.Null(await sender.SendAsync(new byte[] { 0x00, 0x53, 0x77, 0x41 }).WaitAsync(Deadline));
-        await WaitUntilAsync(() => broker.Received == 1, "the broker to receive");
+        await Wait.UntilAsync(() => broker.Received == 1, "the broker to receive");
     }
 
     [Fact]
@@ -124,7 +110,7 @@ public class EngineBehaviourTests
         Assert.False(delivery.RemoteSettled);
         receiver.Accept(delivery);
 
-        await WaitUntilAsync(() => delivery.RemoteSettled, "the sender to settle");
+        await Wait.UntilAsync(() => delivery.RemoteSettled, "the sender to settle");
         Assert.IsType<Accepted>(delivery.LocalState);
         Assert.True(delivery.LocalSettled);
     }

@@ -22,7 +22,7 @@ public class FlushTests
         {
             var session = await client.BeginSessionAsync().WaitAsync(Deadline);
             var sender = await session.OpenSenderAsync("s", "q").WaitAsync(Deadline);
-            await WaitUntilAsync(() => sender.LinkCredit > 0, "first credit");
+            await Wait.UntilAsync(() => sender.LinkCredit > 0, "first credit");
 
             // The server's reader accepts (writing a disposition inside its burst) and then blocks in the handler.
             _ = sender.SendAsync(Message);
@@ -30,23 +30,13 @@ public class FlushTests
 
             // Another thread grants credit on the same connection: its flow frame must reach the client now.
             blocking.Receiver!.SetCredit(500);
-            await WaitUntilAsync(() => sender.LinkCredit >= 400, "the credit granted while the reader is blocked");
+            await Wait.UntilAsync(() => sender.LinkCredit >= 400, "the credit granted while the reader is blocked");
         }
         finally
         {
             gate.Set();
             await client.DisposeAsync();
             await server.DisposeAsync();
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "Timed out waiting for " + what);
-            await Task.Delay(10);
         }
     }
 

@@ -64,7 +64,7 @@ public class ImmediateSendTests
 
         Assert.True(pair.Sender.TrySend(Message, settled: true, sink: null, token: 0));
 
-        await WaitUntilAsync(() => broker.Received == 1, "the broker to receive");
+        await Wait.UntilAsync(() => broker.Received == 1, "the broker to receive");
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class ImmediateSendTests
         await using var pair = await Pair.OpenAsync(silent);
         var sink = new Sink();
         Assert.True(pair.Sender.TrySend(Message, settled: false, sink, token: 3));
-        await WaitUntilAsync(() => silent.Received == 1, "the receiver to get it");
+        await Wait.UntilAsync(() => silent.Received == 1, "the receiver to get it");
 
         await pair.Server.AbortAsync(new Error { Condition = ErrorCondition.ConnectionForced, Description = "gone" });
 
@@ -139,20 +139,6 @@ public class ImmediateSendTests
 
         Assert.Equal(Enumerable.Range(0, 5).Select(i => (byte)i), receiving.LastBytes);
         Assert.Single(receiving.Instances.Distinct());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                Assert.Fail("Timed out waiting for " + what);
-            }
-
-            await Task.Delay(10);
-        }
     }
 
     private sealed class Sink : IDeliveryOutcomeSink
@@ -219,7 +205,7 @@ public class ImmediateSendTests
             var sender = await session.OpenSenderAsync("s", "q", settleMode).WaitAsync(Deadline);
             if (waitForCredit)
             {
-                await WaitUntilAsync(() => sender.LinkCredit > 0, "credit");
+                await Wait.UntilAsync(() => sender.LinkCredit > 0, "credit");
             }
 
             return new Pair { Client = client, Server = server, Sender = sender };
