@@ -30,10 +30,7 @@ public class FramingTests
             Assert.Equal("Frame of 20002 bytes exceeds max-frame-size 16384.", close.Error!.Description);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.ResourceLimitExceeded, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.ResourceLimitExceeded);
     }
 
     public static TheoryData<string, byte[]> MalformedFrames
@@ -74,10 +71,7 @@ public class FramingTests
             await Expect.CloseThenEndAsync(peer, ErrorCondition.FramingError);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.FramingError, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.FramingError);
     }
 
     public static TheoryData<string, byte[], string> UnknownPerformatives => new()

@@ -161,9 +161,6 @@ public class GarbageTests
             await Expect.EndAsync(peer);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.ConnectionForced, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.ConnectionForced);
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Engine;
 using Van.Core.Amqp.Framing;
 using Van.Core.Transport;
@@ -167,6 +168,18 @@ internal sealed class HostileServer : IAsyncDisposable
         }
 
         return side;
+    }
+
+    /// <summary>
+    /// The ending most hostile-peer tests expect: the <paramref name="index"/>-th connection finished with
+    /// <paramref name="condition"/>, a well-behaved client is still served, and nothing escaped (<see cref="AssertCleanAsync"/>).
+    /// </summary>
+    public async Task AssertOnlyThatConnectionClosedAsync(AmqpSymbol condition, int index = 0)
+    {
+        var side = await FinishedConnectionAsync(index);
+        Assert.Equal(condition, side.Error?.Condition);
+        await AssertStillServingAsync();
+        await AssertCleanAsync();
     }
 
     /// <summary>Waits for the <paramref name="index"/>-th accepted connection to have finished its handshake.</summary>

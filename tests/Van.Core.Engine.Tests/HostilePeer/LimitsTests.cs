@@ -61,10 +61,7 @@ public class LimitsTests
             peer.Reset();
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.ConnectionForced, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.ConnectionForced);
     }
 
     [Fact]
@@ -401,10 +398,7 @@ public class LimitsTests
             Assert.Equal("Frame of 70000 bytes exceeds max-frame-size 65536.", close.Error!.Description);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.ResourceLimitExceeded, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.ResourceLimitExceeded);
     }
 
     [Fact]
@@ -422,10 +416,7 @@ public class LimitsTests
             Assert.Equal("Begin on channel 2 exceeds channel-max 1.", close.Error!.Description);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.ResourceLimitExceeded, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.ResourceLimitExceeded);
     }
 
     [Fact]

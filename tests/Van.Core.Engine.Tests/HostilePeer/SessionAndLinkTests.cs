@@ -23,10 +23,7 @@ public class SessionAndLinkTests
             Assert.Contains("7", close.Error!.Description ?? "", StringComparison.Ordinal);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.InvalidField, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.InvalidField);
     }
 
     [Theory]
@@ -153,10 +150,7 @@ public class SessionAndLinkTests
             await Expect.CloseThenEndAsync(peer, ErrorCondition.NotAllowed);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.NotAllowed, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.NotAllowed);
     }
 
     [Fact]

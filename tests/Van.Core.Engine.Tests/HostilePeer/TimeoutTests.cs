@@ -29,10 +29,7 @@ public class TimeoutTests
             Assert.Empty(skipped);
         }
 
-        var side = await server.FinishedConnectionAsync(0);
-        Assert.Equal(ErrorCondition.ResourceLimitExceeded, side.Error?.Condition);
-        await server.AssertStillServingAsync();
-        await server.AssertCleanAsync();
+        await server.AssertOnlyThatConnectionClosedAsync(ErrorCondition.ResourceLimitExceeded);
     }
 
     [Fact]
