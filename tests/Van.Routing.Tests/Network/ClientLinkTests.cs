@@ -83,11 +83,7 @@ public class ClientLinkTests
     public async Task RemoteConsumerRejects_ProducerSeesTheSameRejection_AndRoutingAnnotationsNeverReachClients()
     {
         await using var net = new TestNetwork();
-        var a = net.Add("A");
-        net.Add("B");
-        var c = net.Add("C");
-        net.Link("A", "B");
-        net.Link("B", "C");
+        var (a, _, c) = net.Chain();
         var consumer = await (await ConnectClientAsync(c)).OpenReceiverAsync("c", "orders", credit: 10).WaitAsync(Deadline);
         await TestNetwork.WaitUntilAsync(() => a.NodesServing("orders").Count == 1, "A to learn of the consumer on C");
         var producer = await (await ConnectClientAsync(a)).OpenSenderAsync("p", null).WaitAsync(Deadline);

@@ -9,11 +9,7 @@ public class ForwardingTests
     public async Task Chain_RequestReachesServiceTwoHopsAway()
     {
         await using var net = new TestNetwork();
-        var a = net.Add("A");
-        net.Add("B");
-        var c = net.Add("C");
-        net.Link("A", "B");
-        net.Link("B", "C");
+        var (a, _, c) = net.Chain();
         using var echo = TestNetwork.Echo(c);
         await net.WaitConvergedAsync("echo");
 
@@ -149,11 +145,7 @@ public class ForwardingTests
     {
         // Only the ingress decides: B and C treat "news" as closest, yet each of their consumers gets every copy once.
         await using var net = new TestNetwork();
-        var a = net.Add("A");
-        var b = net.Add("B");
-        var c = net.Add("C");
-        net.Link("A", "B");
-        net.Link("B", "C");
+        var (a, b, c) = net.Chain();
         var counters = new[] { new Counter(b, "news"), new Counter(b, "news"), new Counter(c, "news"), new Counter(c, "news") };
         // Copies are at most once: B must route to C before the first one reaches it, not only A know of C.
         await TestNetwork.WaitUntilAsync(
@@ -241,11 +233,7 @@ public class ForwardingTests
     public async Task LargeMessage_CrossesTwoHops_WithBodyAndPropertiesByteForByte()
     {
         await using var net = new TestNetwork();
-        var a = net.Add("A");
-        net.Add("B");
-        var c = net.Add("C");
-        net.Link("A", "B");
-        net.Link("B", "C");
+        var (a, _, c) = net.Chain();
         var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var sink = c.AddLocalService("sink", (message, _) =>
         {

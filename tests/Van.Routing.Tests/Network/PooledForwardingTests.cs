@@ -18,11 +18,7 @@ public class PooledForwardingTests
     public async Task Transit_ManyConcurrentMessagesOfMixedSizes_EachArrivesIntactWithItsOwnOutcome()
     {
         await using var net = new TestNetwork();
-        var a = net.Add("A");
-        net.Add("B");
-        var c = net.Add("C");
-        net.Link("A", "B");
-        net.Link("B", "C");
+        var (a, _, c) = net.Chain();
         var seen = new ConcurrentDictionary<int, int>();
         using var service = c.AddLocalService("check", (message, _) =>
         {
@@ -64,11 +60,7 @@ public class PooledForwardingTests
     public async Task ClientToClient_ThroughATransitNode_EveryMessageOnceStrippedAndAccepted()
     {
         await using var net = new TestNetwork();
-        var a = net.Add("A");
-        net.Add("B");
-        var c = net.Add("C");
-        net.Link("A", "B");
-        net.Link("B", "C");
+        var (a, _, c) = net.Chain();
         var consumerSession = await ConnectClientAsync(c);
         var consumer = await consumerSession.OpenReceiverAsync("c", "q", credit: 50).WaitAsync(Deadline);
         var bodies = new ConcurrentQueue<string>();

@@ -37,6 +37,15 @@ internal sealed class TestNetwork : IAsyncDisposable
         return node;
     }
 
+    /// <summary>The line A — B — C (cost 1 each): C is two hops from A, through the transit node B.</summary>
+    public (VanRouter A, VanRouter B, VanRouter C) Chain()
+    {
+        var nodes = (Add("A"), Add("B"), Add("C"));
+        Link("A", "B");
+        Link("B", "C");
+        return nodes;
+    }
+
     /// <summary>Connects <paramref name="from"/> to <paramref name="to"/> with the given cost (both sides set it).</summary>
     public void Link(string from, string to, int cost = 1)
     {
