@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Framing;
+using Van.Routing.Internal;
 
 namespace Van.Internal;
 

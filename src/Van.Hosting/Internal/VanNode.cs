@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Framing;
 using Van.Routing;
+using Van.Routing.Internal;
 
 namespace Van.Internal;
 

@@ -1,9 +1,10 @@
 namespace Van.Routing.Internal;
 
 /// <summary>
-/// A small pool of objects that repeat per message (a message being routed and its buffers): a bounded stack under a
-/// lock held for a few instructions. Objects come back from other threads (an outcome arrives on another connection's
-/// reader loop), so a per-thread cache would rarely hit. An object returned to a full pool is the caller's to drop.
+/// A small pool of objects that repeat per message (a message being routed, pending calls, replies, their buffers): a
+/// bounded stack under a lock held for a few instructions. Objects come back from other threads (an outcome arrives
+/// on another connection's reader loop), so a per-thread cache would rarely hit. An object returned to a full pool is
+/// the caller's to drop. Van.Hosting compiles this same file (internal to each assembly).
 /// </summary>
 internal sealed class ObjectStack<T>(int capacity)
     where T : class
