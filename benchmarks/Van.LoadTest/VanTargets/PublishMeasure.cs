@@ -8,7 +8,7 @@ namespace Van.LoadTest.VanTargets;
 /// <summary>
 /// Fire-and-forget throughput: <see cref="IVanClient.PublishAsync{T}"/> to the one subscriber on node C, measured where
 /// it matters (messages the subscriber received and checked, per second). Publishing completes when the copy left
-/// this node, so the publisher asks C how far it got every few hundred messages and never runs more than
+/// this node, so the publisher keeps a question to C about how far it got in flight and never runs more than
 /// <see cref="Backlog"/> ahead; at the end it waits for every message to arrive.
 /// </summary>
 internal static class PublishMeasure
@@ -21,9 +21,15 @@ internal static class PublishMeasure
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(duration + Measure.Grace);
         var payload = Payloads.Create(0);
+        var meter = new ResourceMeter(server);
         var (received0, bad0) = await ReceivedAsync(server, timeout.Token);
+        var before = await meter.ReadAsync(timeout.Token);
         long published = 0;
         long received = 0;
+
+        // The progress query crosses the child's stdin and stdout: kept in flight beside the publisher, it is waited
+        // for only when the publisher is Backlog ahead, so the measure is not paced by its own control channel.
+        var progress = ReceivedAsync(server, timeout.Token);
         var started = Stopwatch.GetTimestamp();
         var end = started + Measure.Ticks(duration);
         while (Stopwatch.GetTimestamp() < end && !check.TooMany)
@@ -43,13 +49,14 @@ internal static class PublishMeasure
                 }
             }
 
-            do
+            while (progress.IsCompleted || published - received > Backlog)
             {
-                received = (await ReceivedAsync(server, timeout.Token)).Received - received0;
+                received = (await progress).Received - received0;
+                progress = ReceivedAsync(server, timeout.Token);
             }
-            while (published - received > Backlog);
         }
 
+        await progress;
         var drained = Stopwatch.GetTimestamp() + Measure.Ticks(TimeSpan.FromSeconds(10));
         long bad;
         while (true)
@@ -66,6 +73,7 @@ internal static class PublishMeasure
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var after = await meter.ReadAsync(timeout.Token);
         if (received != published)
         {
             check.Wrong($"{published - received} of {published} published messages did not reach the subscriber within 10 s");
@@ -76,7 +84,9 @@ internal static class PublishMeasure
             check.Wrong($"the subscriber received {bad} malformed messages");
         }
 
-        return new Figures { [Metric.PerSecond] = received / elapsed.TotalSeconds };
+        var figures = ResourceMeter.PerCall(before, after, received);
+        figures[Metric.PerSecond] = received / elapsed.TotalSeconds;
+        return figures;
     }
 
     private static async Task<(long Received, long Bad)> ReceivedAsync(ChildProcess server, CancellationToken cancellationToken)
