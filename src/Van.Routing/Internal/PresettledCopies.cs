@@ -6,18 +6,18 @@ namespace Van.Routing.Internal;
 
 /// <summary>
 /// The pre-settled copies (multicast) for one data link: sent at once while the link can take them, otherwise queued
-/// in order, packed into one buffer, and sent by one drain at a time as credit comes. A publisher that outruns the link
-/// costs no task, array or state machine per copy (a drain's buffer is swapped with a spare, both reused).
+/// in order, packed into pooled segments, and sent by one drain at a time as credit comes. A publisher that outruns the
+/// link costs no task, array or state machine per copy, and no regrowth: a segment goes back to the pool once drained.
 /// At most once: copies still queued when the link fails are dropped, as a copy sent on a failed link would be.
 /// </summary>
 internal sealed class PresettledCopies(SenderLink sender)
 {
-    /// <summary>A queue buffer that grew past this (a burst of big copies) is let go once drained.</summary>
-    private const int MaxKeptBytes = 256 * 1024;
+    /// <summary>Copies are packed into segments of this size (one bigger copy gets a segment of its own).</summary>
+    internal const int SegmentSize = 64 * 1024;
 
     private readonly Lock _lock = new();
-    private ArrayBufferWriter<byte> _queued = new(1024); // [int32 length][message]…
-    private ArrayBufferWriter<byte>? _spare = new(1024);
+    private List<Segment> _queued = [];   // each: [int32 length][message]…
+    private List<Segment>? _spare = [];
     private bool _draining;
 
     public SenderLink Sender => sender;
@@ -55,59 +55,73 @@ internal sealed class PresettledCopies(SenderLink sender)
 
     private void Append(ReadOnlySpan<byte> message)
     {
-        var span = _queued.GetSpan(4 + message.Length);
+        var needed = 4 + message.Length;
+        if (_queued.Count == 0 || _queued[^1].Free < needed)
+        {
+            _queued.Add(new Segment(ArrayPool<byte>.Shared.Rent(Math.Max(SegmentSize, needed))));
+        }
+
+        var segment = _queued[^1];
+        var span = segment.Array.AsSpan(segment.Length);
         BinaryPrimitives.WriteInt32LittleEndian(span, message.Length);
         message.CopyTo(span[4..]);
-        _queued.Advance(4 + message.Length);
+        segment.Length += needed;
+        _queued[^1] = segment;
     }
 
     private async Task DrainAsync()
     {
         while (true)
         {
-            ArrayBufferWriter<byte> batch;
+            List<Segment> batch;
             lock (_lock)
             {
-                if (_queued.WrittenCount == 0)
+                if (_queued.Count == 0)
                 {
                     _draining = false;
                     return;
                 }
 
                 batch = _queued;
-                _queued = _spare ?? new ArrayBufferWriter<byte>(1024);
+                _queued = _spare ?? [];
                 _spare = null;
             }
 
             try
             {
-                await SendAllAsync(batch);
+                foreach (var segment in batch)
+                {
+                    await SendAllAsync(segment);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // At most once: the link is gone (or failed them), and so are the copies queued for it.
+                List<Segment> dropped;
                 lock (_lock)
                 {
-                    _queued.ResetWrittenCount();
+                    dropped = _queued;
+                    _queued = [];
                     _draining = false;
                 }
 
-                Keep(batch);
+                Recycle(dropped, keep: false);
+                Recycle(batch, keep: true);
                 return;
             }
 
-            Keep(batch);
+            Recycle(batch, keep: true);
         }
     }
 
-    /// <summary>Sends every copy in <paramref name="batch"/> in order: at once while the link takes them, else waiting for it.</summary>
-    private async Task SendAllAsync(ArrayBufferWriter<byte> batch)
+    /// <summary>Sends every copy in <paramref name="segment"/> in order: at once while the link takes them, else waiting for it.</summary>
+    private async Task SendAllAsync(Segment segment)
     {
         var offset = 0;
-        while (offset < batch.WrittenCount)
+        while (offset < segment.Length)
         {
-            var length = BinaryPrimitives.ReadInt32LittleEndian(batch.WrittenSpan[offset..]);
-            var message = batch.WrittenMemory.Slice(offset + 4, length);
+            var length = BinaryPrimitives.ReadInt32LittleEndian(segment.Array.AsSpan(offset));
+            var message = segment.Array.AsMemory(offset + 4, length);
             offset += 4 + length;
             try
             {
@@ -123,20 +137,30 @@ internal sealed class PresettledCopies(SenderLink sender)
         }
     }
 
-    private void Keep(ArrayBufferWriter<byte> batch)
+    /// <summary>Gives the segments back to the pool; the emptied list is kept as the spare when <paramref name="keep"/>.</summary>
+    private void Recycle(List<Segment> segments, bool keep)
     {
-        if (batch.Capacity > MaxKeptBytes)
+        foreach (var segment in segments)
+        {
+            ArrayPool<byte>.Shared.Return(segment.Array);
+        }
+
+        segments.Clear();
+        if (!keep)
         {
             return;
         }
 
-        batch.ResetWrittenCount();
         lock (_lock)
         {
-            if (_spare is null)
-            {
-                _spare = batch;
-            }
+            _spare ??= segments;
         }
+    }
+
+    private record struct Segment(byte[] Array)
+    {
+        public int Length { get; set; }
+
+        public readonly int Free => Array.Length - Length;
     }
 }
