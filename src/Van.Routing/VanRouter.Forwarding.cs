@@ -98,6 +98,11 @@ public sealed partial class VanRouter
     }
 
     /// <summary>A message from this process whose outcome goes to <paramref name="complete"/> (<see cref="Send"/>).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="linkAddress">Its address when no 'to' is in it.</param>
+    /// <param name="presettled">Always false: a message from this process has an outcome.</param>
+    /// <param name="complete">Takes the outcome.</param>
+    /// <param name="multicast">Deliver to every consumer (a publish): then the message is only lent for the call.</param>
     private void RouteIngress(ReadOnlyMemory<byte> message, string? linkAddress, bool presettled, Action<DeliveryState> complete, bool multicast = false)
     {
         if (presettled)
@@ -106,7 +111,7 @@ public sealed partial class VanRouter
         }
 
         var f = RentInFlight();
-        f.StartLocal(message, completion: null, complete);
+        f.StartLocal(message, completion: null, complete, lent: multicast);
         RouteIngress(f, linkAddress, multicast);
     }
 
@@ -120,8 +125,10 @@ public sealed partial class VanRouter
         var address = linkAddress;
         try
         {
-            header.Read(f.Message.Span, _strings);
-            if (address is null && new MessageReader(f.Message.Span).TryGetTo(out var to))
+            var message = new MessageReader(f.Message.Span);
+            header.Read(message, _strings);
+            f.Layout = message.Layout;
+            if (address is null && message.TryGetTo(out var to))
             {
                 address = _strings.Get(to, lenient: true);
             }
@@ -174,7 +181,10 @@ public sealed partial class VanRouter
         var header = f.Header;
         try
         {
-            header.Read(delivery.Payload.Span, _strings);
+            // The layout holds for the copy StartFromLink makes: the same bytes.
+            var message = new MessageReader(delivery.Payload.Span);
+            header.Read(message, _strings);
+            f.Layout = message.Layout;
         }
         catch (AmqpDecodeException e)
         {
@@ -855,6 +865,7 @@ public sealed partial class VanRouter
                     }
                     else
                     {
+                        f.KeepMessage();
                         DeliverInPlace(f, c);
                     }
                 }
@@ -888,7 +899,7 @@ public sealed partial class VanRouter
                 {
                     any = true;
                     var buffer = f.RewriteBuffer();
-                    RoutingHeader.Write(buffer, f.Message.Span, f.Address, byHop.NodesAt(i), f.Header.Trace.AsSpan(), NodeId, multicast: true, strip: false);
+                    RoutingHeader.Write(buffer, f.Reader, f.Address, byHop.NodesAt(i), f.Header.Trace.AsSpan(), NodeId, multicast: true, strip: false);
                     RouterTelemetry.RecordForward(hop, buffer.Length);
                     hop.CopiesFor(sender).Send(buffer.WrittenSpan);
                 }
@@ -975,7 +986,7 @@ public sealed partial class VanRouter
     private ReadOnlyMemory<byte> RewriteForward(InFlight f, string destNode)
     {
         var buffer = f.RewriteBuffer();
-        RoutingHeader.Write(buffer, f.Message.Span, f.Address, new ReadOnlySpan<string>(in destNode), f.Header.Trace.AsSpan(), NodeId, multicast: false, strip: false);
+        RoutingHeader.Write(buffer, f.Reader, f.Address, new ReadOnlySpan<string>(in destNode), f.Header.Trace.AsSpan(), NodeId, multicast: false, strip: false);
         return buffer.WrittenMemory;
     }
 
@@ -983,7 +994,7 @@ public sealed partial class VanRouter
     private static ReadOnlyMemory<byte> RewriteStripped(InFlight f)
     {
         var buffer = f.RewriteBuffer();
-        RoutingHeader.Write(buffer, f.Message.Span, null, default, default, null, multicast: false, strip: true);
+        RoutingHeader.Write(buffer, f.Reader, null, default, default, null, multicast: false, strip: true);
         return buffer.WrittenMemory;
     }
 

@@ -247,7 +247,9 @@ public sealed partial class VanRouter : IAsyncDisposable
     /// Routes an encoded AMQP message from this process to every consumer of its <c>to</c> address, whatever the
     /// address's configured distribution (each consumer once, along the shortest-path tree). Completes with accepted
     /// once the copies have left, or rejected with <see cref="VanErrors.NoRoute"/> when nothing consumes the address.
-    /// The copies are delivered after the call returns: <paramref name="message"/> must stay unchanged.
+    /// The outcome is known before this returns, and <paramref name="message"/> is only read until then: copies that
+    /// outlive the call (to this node's consumers, or waiting for a link's credit) have bytes of their own, so a
+    /// pooled buffer can be reused at once.
     /// </summary>
     public Task<DeliveryState> PublishAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {

@@ -182,6 +182,39 @@ public class PublishTests
         }
     }
 
+    [Fact]
+    public async Task PublishAsync_ToAServiceOnTheSameNodeThatReadsLater_EachInstanceReadsItsOwnMessage()
+    {
+        // The publisher's buffer is pooled and reused by the next publish; handlers on the same node read their
+        // request only after every publish returned, so each must hold bytes of its own.
+        const int Count = 200;
+        await using var hosts = new TestHosts();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var read = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = await hosts.StartAsync("a", van => van.MapService("late-readers", async (request, _) =>
+        {
+            await release.Task;
+            read.Add(System.Text.Encoding.UTF8.GetString(request.Body.Span));
+            if (read.Count == Count)
+            {
+                all.TrySetResult();
+            }
+
+            return ReadOnlyMemory<byte>.Empty;
+        }));
+
+        var published = Enumerable.Range(0, Count).Select(i => $"message {i} " + new string((char)('a' + (i % 26)), i)).ToArray();
+        foreach (var message in published)
+        {
+            await TestHosts.Client(a).PublishAsync<ReadOnlyMemory<byte>>("late-readers", System.Text.Encoding.UTF8.GetBytes(message));
+        }
+
+        release.SetResult();
+        await TestHosts.Within(all.Task, "every handler to read its message");
+        Assert.Equal(published.Order(StringComparer.Ordinal), read.Order(StringComparer.Ordinal));
+    }
+
     private static async Task<string[]> Collect(IHost host, string address, int count, CancellationToken cancellationToken)
     {
         var received = new List<string>();

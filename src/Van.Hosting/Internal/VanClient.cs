@@ -272,32 +272,31 @@ internal sealed class VanClient(VanNode node) : IVanClient
         {
             cancellationToken.ThrowIfCancellationRequested();
             var router = node.StartedRouter() ?? await WaitForRouterAsync(address, timeout, cancellationToken);
-            byte[] message;
+            Task<DeliveryState>? publishing = null;
             var scratch = RentScratch();
+            var buffer = node.RentBuffer();
             try
             {
                 var payload = PayloadOf(value, scratch);
-                var buffer = node.RentBuffer();
-                try
-                {
-                    Wire.Write(
-                        buffer, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
-                        payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
+                Wire.Write(
+                    buffer, address, WireId.None, WireId.None, null, options?.Subject, Payload.ContentTypeOf<T>(node.Serializer), timeout,
+                    payload, options?.Headers, TraceParent(activity), activity?.TraceStateString);
 
-                    // Copies are delivered after the outcome: they get bytes of their own.
-                    message = buffer.ToArray();
-                }
-                finally
-                {
-                    node.ReturnBuffer(buffer);
-                }
+                // The router reads the bytes only until the outcome, which it knows before it returns (copies that
+                // outlive the call get bytes of their own): the buffer goes back to the pool at once.
+                publishing = router.PublishAsync(buffer.WrittenMemory, CancellationToken.None);
             }
             finally
             {
                 ReturnScratch(scratch);
+
+                // Should an outcome ever come later, the router may still read the bytes: then they are the GC's.
+                if (publishing is null || publishing.IsCompleted)
+                {
+                    node.ReturnBuffer(buffer);
+                }
             }
 
-            var publishing = router.PublishAsync(message, CancellationToken.None);
             var outcome = publishing.IsCompleted
                 ? await publishing
                 : await WithinAsync(publishing, static (p, token) => p.WaitAsync(token), address, timeout, RemainingOf(timeout, started), cancellationToken);

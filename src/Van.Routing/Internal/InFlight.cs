@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Van.Core.Amqp.Encoding;
 using Van.Core.Amqp.Engine;
 using Van.Core.Amqp.Framing;
+using Van.Core.Amqp.Messaging;
 
 namespace Van.Routing.Internal;
 
@@ -25,6 +26,7 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
     private AmqpBuffer _rewritten = new(512);
     private byte[]? _copy;
     private bool _messageIsCopy;
+    private bool _messageIsLent;
     private int _token;
     private int _finished;
 
@@ -38,6 +40,12 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
     public InFlight(VanRouter router) => _router = router;
 
     public ReadOnlyMemory<byte> Message { get; private set; }
+
+    /// <summary>Where <see cref="Message"/>'s sections lie: set by the scan that read its routing header.</summary>
+    public MessageLayout Layout { get; set; }
+
+    /// <summary>A reader over <see cref="Message"/> that does not scan it again.</summary>
+    public MessageReader Reader => new(Message.Span, Layout);
 
     public string Address { get; set; } = "";
 
@@ -102,13 +110,27 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
     /// A message from this process: its bytes are the caller's, used until the outcome, which completes
     /// <paramref name="completion"/> or goes to <paramref name="onOutcome"/>.
     /// </summary>
-    public void StartLocal(ReadOnlyMemory<byte> message, TaskCompletionSource<DeliveryState>? completion, Action<DeliveryState>? onOutcome)
+    public void StartLocal(ReadOnlyMemory<byte> message, TaskCompletionSource<DeliveryState>? completion, Action<DeliveryState>? onOutcome, bool lent = false)
     {
         Message = message;
+        _messageIsLent = lent;
         _completion = completion;
         _onOutcome = onOutcome;
         FromNode = false;
         Presettled = false;
+    }
+
+    /// <summary>
+    /// Makes <see cref="Message"/> bytes of its own if the caller only lent them for the call (a publish), before a
+    /// consumer on this node is handed them: its delivery may end after the call returned.
+    /// </summary>
+    public void KeepMessage()
+    {
+        if (_messageIsLent)
+        {
+            Message = Message.ToArray();
+            _messageIsLent = false;
+        }
     }
 
     /// <summary>
@@ -217,7 +239,9 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
     {
         Interlocked.Increment(ref _token);
         Message = default;
+        Layout = default;
         _messageIsCopy = false;
+        _messageIsLent = false;
         Address = "";
         Header.Clear();
         FromNode = false;

@@ -45,10 +45,14 @@ internal sealed class RoutingHeader
 
     /// <summary>Reads the routing annotations of an encoded message into this instance (absent ones stay empty).</summary>
     /// <exception cref="AmqpDecodeException">The message or its annotations are malformed.</exception>
-    public void Read(ReadOnlySpan<byte> message, StringTable strings)
+    public void Read(ReadOnlySpan<byte> message, StringTable strings) => Read(new MessageReader(message), strings);
+
+    /// <summary>Reads the routing annotations of a message already scanned (absent ones stay empty).</summary>
+    /// <exception cref="AmqpDecodeException">The annotations are malformed.</exception>
+    public void Read(in MessageReader message, StringTable strings)
     {
         Clear();
-        var section = new MessageReader(message).MessageAnnotationsSection;
+        var section = message.MessageAnnotationsSection;
         if (section.IsEmpty)
         {
             return;
@@ -106,9 +110,20 @@ internal sealed class RoutingHeader
         ReadOnlySpan<string> trace,
         string? appendTrace,
         bool multicast,
+        bool strip) =>
+        Write(output, new MessageReader(message), to, dest, trace, appendTrace, multicast, strip);
+
+    /// <inheritdoc cref="Write(AmqpBuffer, ReadOnlySpan{byte}, string?, ReadOnlySpan{string}, ReadOnlySpan{string}, string?, bool, bool)"/>
+    public static void Write(
+        AmqpBuffer output,
+        in MessageReader msg,
+        string? to,
+        ReadOnlySpan<string> dest,
+        ReadOnlySpan<string> trace,
+        string? appendTrace,
+        bool multicast,
         bool strip)
     {
-        var msg = new MessageReader(message);
         var writer = new AmqpWriter(output);
         writer.WriteRaw(msg.HeaderSection);
         writer.WriteRaw(msg.DeliveryAnnotationsSection);

@@ -19,19 +19,16 @@ public readonly ref struct MessageReader
     private const int CorrelationIdField = 5;
 
     private readonly ReadOnlySpan<byte> _message;
-    private readonly int _headerStart, _headerEnd;
-    private readonly int _deliveryAnnotationsStart, _deliveryAnnotationsEnd;
-    private readonly int _messageAnnotationsStart, _messageAnnotationsEnd;
-    private readonly int _propertiesStart, _propertiesEnd;
-    private readonly int _applicationPropertiesStart, _applicationPropertiesEnd;
-    private readonly int _bodyStart, _bodyEnd;
-    private readonly int _footerStart, _footerEnd;
+    private readonly MessageLayout _layout;
 
     /// <summary>Scans the sections of <paramref name="message"/>.</summary>
     /// <exception cref="AmqpDecodeException">A section is truncated, unknown, out of order or repeated, or the body mixes kinds.</exception>
     public MessageReader(ReadOnlySpan<byte> message)
     {
         _message = message;
+        int headerStart = 0, headerEnd = 0, deliveryAnnotationsStart = 0, deliveryAnnotationsEnd = 0;
+        int messageAnnotationsStart = 0, messageAnnotationsEnd = 0, propertiesStart = 0, propertiesEnd = 0;
+        int applicationPropertiesStart = 0, applicationPropertiesEnd = 0, footerStart = 0, footerEnd = 0;
         var reader = new AmqpReader(message);
         ulong previous = 0;
         var bodyStart = -1;
@@ -46,12 +43,12 @@ public readonly ref struct MessageReader
             var end = reader.Position;
             switch (code)
             {
-                case Descriptors.Header: (_headerStart, _headerEnd) = (start, end); break;
-                case Descriptors.DeliveryAnnotations: (_deliveryAnnotationsStart, _deliveryAnnotationsEnd) = (start, end); break;
-                case Descriptors.MessageAnnotations: (_messageAnnotationsStart, _messageAnnotationsEnd) = (start, end); break;
-                case Descriptors.Properties: (_propertiesStart, _propertiesEnd) = (start, end); break;
-                case Descriptors.ApplicationProperties: (_applicationPropertiesStart, _applicationPropertiesEnd) = (start, end); break;
-                case Descriptors.Footer: (_footerStart, _footerEnd) = (start, end); break;
+                case Descriptors.Header: (headerStart, headerEnd) = (start, end); break;
+                case Descriptors.DeliveryAnnotations: (deliveryAnnotationsStart, deliveryAnnotationsEnd) = (start, end); break;
+                case Descriptors.MessageAnnotations: (messageAnnotationsStart, messageAnnotationsEnd) = (start, end); break;
+                case Descriptors.Properties: (propertiesStart, propertiesEnd) = (start, end); break;
+                case Descriptors.ApplicationProperties: (applicationPropertiesStart, applicationPropertiesEnd) = (start, end); break;
+                case Descriptors.Footer: (footerStart, footerEnd) = (start, end); break;
                 default:
                     if (bodyStart < 0)
                     {
@@ -66,12 +63,32 @@ public readonly ref struct MessageReader
         if (bodyStart < 0)
         {
             // Where a body would go: after the last bare-message section, before any footer.
-            bodyStart = _footerEnd > _footerStart ? _footerStart : message.Length;
+            bodyStart = footerEnd > footerStart ? footerStart : message.Length;
             bodyEnd = bodyStart;
         }
 
-        (_bodyStart, _bodyEnd) = (bodyStart, bodyEnd);
+        _layout = new MessageLayout(
+            message.Length, headerStart, headerEnd, deliveryAnnotationsStart, deliveryAnnotationsEnd, messageAnnotationsStart, messageAnnotationsEnd,
+            propertiesStart, propertiesEnd, applicationPropertiesStart, applicationPropertiesEnd, bodyStart, bodyEnd, footerStart, footerEnd);
     }
+
+    /// <summary>
+    /// A reader over <paramref name="message"/> whose sections a reader found before (<see cref="Layout"/>): no scan.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layout is not of a message of this length (not this message's).</exception>
+    internal MessageReader(ReadOnlySpan<byte> message, scoped in MessageLayout layout)
+    {
+        if (layout.Length != message.Length)
+        {
+            throw new InvalidOperationException($"The layout is of a {layout.Length}-byte message, not of this {message.Length}-byte one.");
+        }
+
+        _message = message;
+        _layout = layout;
+    }
+
+    /// <summary>Where the sections lie, to read the same bytes again without a scan.</summary>
+    internal MessageLayout Layout => _layout;
 
     /// <summary>Scans the sections of <paramref name="message"/>.</summary>
     /// <exception cref="AmqpDecodeException">The message is malformed.</exception>
@@ -81,28 +98,28 @@ public readonly ref struct MessageReader
     public ReadOnlySpan<byte> Message => _message;
 
     /// <summary>The header section with its descriptor, or empty.</summary>
-    public ReadOnlySpan<byte> HeaderSection => _message[_headerStart.._headerEnd];
+    public ReadOnlySpan<byte> HeaderSection => _message[_layout.HeaderStart.._layout.HeaderEnd];
 
     /// <summary>The delivery-annotations section with its descriptor, or empty.</summary>
-    public ReadOnlySpan<byte> DeliveryAnnotationsSection => _message[_deliveryAnnotationsStart.._deliveryAnnotationsEnd];
+    public ReadOnlySpan<byte> DeliveryAnnotationsSection => _message[_layout.DeliveryAnnotationsStart.._layout.DeliveryAnnotationsEnd];
 
     /// <summary>The message-annotations section with its descriptor, or empty.</summary>
-    public ReadOnlySpan<byte> MessageAnnotationsSection => _message[_messageAnnotationsStart.._messageAnnotationsEnd];
+    public ReadOnlySpan<byte> MessageAnnotationsSection => _message[_layout.MessageAnnotationsStart.._layout.MessageAnnotationsEnd];
 
     /// <summary>The properties section with its descriptor, or empty.</summary>
-    public ReadOnlySpan<byte> PropertiesSection => _message[_propertiesStart.._propertiesEnd];
+    public ReadOnlySpan<byte> PropertiesSection => _message[_layout.PropertiesStart.._layout.PropertiesEnd];
 
     /// <summary>The application-properties section with its descriptor, or empty.</summary>
-    public ReadOnlySpan<byte> ApplicationPropertiesSection => _message[_applicationPropertiesStart.._applicationPropertiesEnd];
+    public ReadOnlySpan<byte> ApplicationPropertiesSection => _message[_layout.ApplicationPropertiesStart.._layout.ApplicationPropertiesEnd];
 
     /// <summary>Every body section (data, amqp-sequence or amqp-value) with descriptors, up to the footer; empty when there is no body.</summary>
-    public ReadOnlySpan<byte> BodySection => _message[_bodyStart.._bodyEnd];
+    public ReadOnlySpan<byte> BodySection => _message[_layout.BodyStart.._layout.BodyEnd];
 
     /// <summary>The footer section with its descriptor, or empty.</summary>
-    public ReadOnlySpan<byte> FooterSection => _message[_footerStart.._footerEnd];
+    public ReadOnlySpan<byte> FooterSection => _message[_layout.FooterStart.._layout.FooterEnd];
 
     /// <summary>Offset of the first body section; when there is none, where it would go (the footer's offset or the end).</summary>
-    public int BodyOffset => _bodyStart;
+    public int BodyOffset => _layout.BodyStart;
 
     /// <summary>The <c>to</c> address as UTF-8 bytes; false when absent or null.</summary>
     /// <exception cref="AmqpDecodeException">The properties section is malformed or the field is not a string.</exception>

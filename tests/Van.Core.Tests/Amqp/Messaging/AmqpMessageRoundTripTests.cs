@@ -161,6 +161,30 @@ public class AmqpMessageRoundTripTests
     }
 
     [Fact]
+    public void MessageReader_FromItsLayout_SameSectionsWithoutAScan_AndRefusesAnotherMessage()
+    {
+        var message = new AmqpMessage { Footer = new() { ["f"] = 1 }, Value = "v", Properties = new Properties { To = "t" } };
+        message.MessageAnnotations = new() { ["m"] = 1 };
+        message.Header = new Header { Durable = true };
+        var bytes = message.ToArray();
+        var scanned = new MessageReader(bytes);
+        var again = new MessageReader(bytes, scanned.Layout);
+        Assert.True(again.HeaderSection.SequenceEqual(scanned.HeaderSection));
+        Assert.True(again.DeliveryAnnotationsSection.IsEmpty);
+        Assert.True(again.MessageAnnotationsSection.SequenceEqual(scanned.MessageAnnotationsSection));
+        Assert.True(again.PropertiesSection.SequenceEqual(scanned.PropertiesSection));
+        Assert.True(again.ApplicationPropertiesSection.IsEmpty);
+        Assert.True(again.BodySection.SequenceEqual(scanned.BodySection));
+        Assert.True(again.FooterSection.SequenceEqual(scanned.FooterSection));
+        Assert.Equal(scanned.BodyOffset, again.BodyOffset);
+        Assert.True(again.TryGetTo(out var to) && to.SequenceEqual("t"u8));
+
+        var layout = scanned.Layout;
+        var error = Assert.Throws<InvalidOperationException>(() => new MessageReader(bytes.AsSpan(1), layout));
+        Assert.Contains($"{bytes.Length}-byte", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Encode_TwoBodyKinds_ThrowsAndWritesNothing()
     {
         var message = AmqpMessage.CreateData(new byte[] { 1 });
