@@ -149,13 +149,13 @@ public class ErrorTests
         await client.SendAsync("feed", 0);
         Assert.True(await first);
 
-        // The subscriber stopped reading: its buffer (256 messages) fills, and the next send waits for room.
-        for (var i = 1; i <= 256; i++)
+        // The subscriber stopped reading: its buffer (1,024 messages) fills, and the next send waits for room.
+        for (var i = 1; i <= 1024; i++)
         {
             await client.SendAsync("feed", i);
         }
 
-        var waiting = client.SendAsync("feed", 257).AsTask();
+        var waiting = client.SendAsync("feed", 1025).AsTask();
         Assert.False(waiting.IsCompleted);
         await subscription.DisposeAsync();
 

@@ -138,6 +138,51 @@ public class SubscribeTests
         await Task.WhenAll(loops.Select(l => l.ContinueWith(_ => { }, TaskScheduler.Default)));
     }
 
+    [Fact]
+    public async Task SubscribeAsync_SubscriberHeldWhileMoreThanItBuffersArrive_GetsEveryOneInOrderOnceItReads()
+    {
+        // 5,000 messages while the subscriber is stuck on the first: more than a subscription buffers, so the rest wait
+        // their turn (each accepted once there is room) and none is lost or reordered.
+        const int Count = 5_000;
+        await using var hosts = new TestHosts();
+        var host = await hosts.StartAsync("held");
+        var client = TestHosts.Client(host);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = new CancellationTokenSource(TestHosts.Deadline);
+        var reading = Task.Run(async () =>
+        {
+            var received = new List<int>(Count);
+            await foreach (var message in client.SubscribeAsync<int>("held-topic", stop.Token))
+            {
+                received.Add(message);
+                if (received.Count == 1)
+                {
+                    firstArrived.SetResult();
+                    await gate.Task;
+                }
+
+                if (received.Count == Count)
+                {
+                    break;
+                }
+            }
+
+            return received;
+        });
+        await TestHosts.WaitForAsync(host, "held-topic");
+
+        for (var i = 0; i < Count; i++)
+        {
+            await client.PublishAsync("held-topic", i);
+        }
+
+        await TestHosts.Within(firstArrived.Task, "the first message");
+        gate.SetResult();
+        var received = await TestHosts.Within(reading, "every message once the subscriber reads");
+        Assert.Equal(Enumerable.Range(0, Count), received);
+    }
+
     private static int Count<T>(List<T> list)
     {
         lock (list)
