@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -93,7 +94,13 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
         var payload = delivery.Payload.Span;
         if (_copy is null || _copy.Length < payload.Length)
         {
-            _copy = GC.AllocateUninitializedArray<byte>((int)Math.Max(256, BitOperations.RoundUpToPowerOf2((uint)payload.Length)));
+            ReturnBigCopy();
+
+            // A big one comes from the shared pool and goes back once the message is done: a stream of 1 MiB messages
+            // would otherwise allocate one large-object-heap array per message.
+            _copy = payload.Length > MaxKeptBuffer
+                ? ArrayPool<byte>.Shared.Rent(payload.Length)
+                : GC.AllocateUninitializedArray<byte>((int)Math.Max(256, BitOperations.RoundUpToPowerOf2((uint)payload.Length)));
         }
 
         payload.CopyTo(_copy);
@@ -231,6 +238,16 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
         }
     }
 
+    /// <summary>A copy bigger than kept goes back to the pool (one given away is not this instance's any more).</summary>
+    private void ReturnBigCopy()
+    {
+        if (_copy is { Length: > MaxKeptBuffer } big)
+        {
+            _copy = null;
+            ArrayPool<byte>.Shared.Return(big);
+        }
+    }
+
     /// <summary>
     /// Forgets the message so the instance can be pooled (buffers that grew for a big message are let go). Called once
     /// it is finished and nothing refers to it.
@@ -264,10 +281,7 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
         _producer = null;
         _completion = null;
         _onOutcome = null;
-        if (_copy is { Length: > MaxKeptBuffer })
-        {
-            _copy = null;
-        }
+        ReturnBigCopy();
 
         if (_rewritten.Capacity > MaxKeptBuffer)
         {

@@ -258,6 +258,41 @@ public class ForwardingTests
     }
 
     [Fact]
+    public async Task ManyLargeMessagesAtOnce_CrossTwoHops_EachByteForByte()
+    {
+        // Big messages in transit are copied into pooled buffers: concurrent ones, with their buffers going back to the
+        // pool and out again, must each arrive as sent.
+        const int Count = 24;
+        await using var net = new TestNetwork();
+        var (a, _, c) = net.Chain();
+        var received = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
+        using var sink = c.AddLocalService("big-sink", (message, _) =>
+        {
+            received.Add(new MessageReader(message.Span).BodySection.ToArray());
+            return ValueTask.FromResult<DeliveryState>(Accepted.Instance);
+        });
+        await net.WaitConvergedAsync("big-sink");
+
+        var bodies = Enumerable.Range(0, Count).Select(i =>
+        {
+            var body = new byte[20_000 + (i * 13_001)];
+            new Random(i).NextBytes(body);
+            return AmqpMessage.CreateData(body);
+        }).ToArray();
+        foreach (var message in bodies)
+        {
+            message.Properties = new Properties { To = "big-sink" };
+        }
+
+        var encoded = bodies.Select(m => m.ToArray()).ToArray();
+        var outcomes = await Task.WhenAll(encoded.Select(m => a.SendAsync(m))).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(outcomes, o => Assert.IsType<Accepted>(o));
+
+        var expected = encoded.Select(m => Convert.ToHexString(new MessageReader(m).BodySection)).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, received.Select(b => Convert.ToHexString(b)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task TwoConnectionsBetweenTheSameNodes_OneNeighbour_AndLosingOneKeepsTheRoute()
     {
         await using var net = new TestNetwork();
