@@ -43,10 +43,11 @@ public abstract class AmqpTransport : IDuplexPipe, IAsyncDisposable
     /// <summary>Flushes what was written, then closes the connection.</summary>
     public abstract ValueTask DisposeAsync();
 
-    /// <summary>Options for the output pipe: flushes never wait, the send loop drains in bursts.</summary>
+    /// <summary>Options for the output pipe: flushes never wait, the send loop drains in bursts, segments are pooled blocks.</summary>
     internal static PipeOptions NonBlockingPipeOptions { get; } = new(
+        pool: OutputBlockPool.Shared,
         pauseWriterThreshold: 0,
         resumeWriterThreshold: 0,
-        minimumSegmentSize: 16 * 1024,
+        minimumSegmentSize: OutputBlockPool.BlockSize,
         useSynchronizationContext: false);
 }

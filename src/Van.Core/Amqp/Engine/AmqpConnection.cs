@@ -237,6 +237,9 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Frames up to this size are written into one contiguous span of the output; bigger ones in pieces.</summary>
+    private const int MaxContiguousFrame = 8 * 1024;
+
     /// <summary>Encodes one frame into the output. Caller holds the connection lock.</summary>
     internal void WriteFrame(byte type, ushort channel, Performative? body, ReadOnlySpan<byte> payload)
     {
@@ -256,11 +259,33 @@ public sealed partial class AmqpConnection : IAsyncDisposable
         }
 
         var output = _transport.Output;
-        var span = output.GetSpan(size);
-        head.CopyTo(span);
-        payload.CopyTo(span[head.Length..]);
-        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)size);
-        output.Advance(size);
+        if (size <= MaxContiguousFrame)
+        {
+            var span = output.GetSpan(size);
+            head.CopyTo(span);
+            payload.CopyTo(span[head.Length..]);
+            BinaryPrimitives.WriteUInt32BigEndian(span, (uint)size);
+            output.Advance(size);
+        }
+        else
+        {
+            // A big frame goes in piece by piece, in the pipe's own segments: asking for one contiguous span of its
+            // size would take an array that big (over 85 KB: the large-object heap) from a pool that a few messages
+            // in flight run dry.
+            var span = output.GetSpan(head.Length);
+            head.CopyTo(span);
+            BinaryPrimitives.WriteUInt32BigEndian(span, (uint)size);
+            output.Advance(head.Length);
+            while (!payload.IsEmpty)
+            {
+                span = output.GetSpan();
+                var n = Math.Min(span.Length, payload.Length);
+                payload[..n].CopyTo(span);
+                output.Advance(n);
+                payload = payload[n..];
+            }
+        }
+
         FlushSoonLocked();
     }
 
