@@ -17,10 +17,11 @@ internal sealed class RoutingHeader
     private static readonly byte[] TraceKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Trace);
     private static readonly byte[] RetryableKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Retryable);
     private static readonly byte[] MulticastKey = Encoding.ASCII.GetBytes(RoutingAnnotationKeys.Multicast);
-    private static readonly AmqpSymbol MulticastSymbol = new(RoutingAnnotationKeys.Multicast);
-    private static readonly AmqpSymbol ToSymbol = new(RoutingAnnotationKeys.To);
-    private static readonly AmqpSymbol DestSymbol = new(RoutingAnnotationKeys.Dest);
-    private static readonly AmqpSymbol TraceSymbol = new(RoutingAnnotationKeys.Trace);
+    // The keys as written (constructor, length and ASCII), copied rather than encoded per message.
+    private static readonly byte[] MulticastSymbol = EncodeSymbol(RoutingAnnotationKeys.Multicast);
+    private static readonly byte[] ToSymbol = EncodeSymbol(RoutingAnnotationKeys.To);
+    private static readonly byte[] DestSymbol = EncodeSymbol(RoutingAnnotationKeys.Dest);
+    private static readonly byte[] TraceSymbol = EncodeSymbol(RoutingAnnotationKeys.Trace);
 
     public string? To { get; set; }
 
@@ -162,19 +163,19 @@ internal sealed class RoutingHeader
         {
             if (to is not null)
             {
-                writer.WriteSymbol(ToSymbol);
+                writer.WriteRaw(ToSymbol);
                 writer.WriteString(to);
                 pairs++;
             }
 
-            writer.WriteSymbol(DestSymbol);
+            writer.WriteRaw(DestSymbol);
             WriteStringList(writer, dest, null);
-            writer.WriteSymbol(TraceSymbol);
+            writer.WriteRaw(TraceSymbol);
             WriteStringList(writer, trace, appendTrace);
             pairs += 2;
             if (multicast)
             {
-                writer.WriteSymbol(MulticastSymbol);
+                writer.WriteRaw(MulticastSymbol);
                 writer.WriteBoolean(true);
                 pairs++;
             }
@@ -193,6 +194,13 @@ internal sealed class RoutingHeader
         writer.WriteRaw(msg.ApplicationPropertiesSection);
         writer.WriteRaw(msg.BodySection);
         writer.WriteRaw(msg.FooterSection);
+    }
+
+    private static byte[] EncodeSymbol(string key)
+    {
+        using var buffer = new AmqpBuffer(64);
+        new AmqpWriter(buffer).WriteSymbol(new AmqpSymbol(key));
+        return buffer.ToArray();
     }
 
     private static bool SkipFalse(ref AmqpReader reader)
