@@ -5,8 +5,9 @@ using Van.Core.Amqp.Framing;
 namespace Van.Internal;
 
 /// <summary>
-/// What a subscription holds for its reader: up to its capacity of message bodies, then the deliveries that found it
-/// full, each waiting (in order) until the reader makes room, when it is accepted. A waiting delivery is a pooled
+/// What a subscription holds for its reader: up to its capacity of message bodies (and of bytes: big messages fill it
+/// sooner), then the deliveries that found it full, each waiting (in order) until the reader makes room, when it is
+/// accepted. A waiting delivery is a pooled
 /// source kept by the subscription, not a task or a state machine: a subscriber that falls behind a fast publisher
 /// costs no allocation per message. The subscription's end or the router's stop releases the waiting ones (another
 /// consumer may take them); what is already buffered is still read.
@@ -14,15 +15,25 @@ namespace Van.Internal;
 internal sealed class Subscription
 {
     private readonly Channel<ReadOnlyMemory<byte>> _channel;
+    private readonly long _maxBytes;
     private readonly Lock _lock = new();
+    private long _bufferedBytes;
     private readonly Queue<Waiter> _waiting = new();
     private readonly Stack<Waiter> _spare = new();
     private int _waitingCount;
     private bool _closed;
     private CancellationTokenRegistration _stopping;
 
-    public Subscription(int capacity) =>
+    /// <param name="capacity">Bodies the buffer holds.</param>
+    /// <param name="maxBytes">Bytes the buffer holds: one body bigger than this still goes in when the buffer is empty.</param>
+    public Subscription(int capacity, long maxBytes)
+    {
         _channel = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        _maxBytes = maxBytes;
+    }
+
+    /// <summary>Bytes of the bodies in the buffer.</summary>
+    public long BufferedBytes => Interlocked.Read(ref _bufferedBytes);
 
     public ChannelReader<ReadOnlyMemory<byte>> Reader => _channel.Reader;
 
@@ -36,7 +47,7 @@ internal sealed class Subscription
 
         lock (_lock)
         {
-            if (_waiting.Count == 0 && _channel.Writer.TryWrite(body))
+            if (_waiting.Count == 0 && TryBuffer(body))
             {
                 return new(Accepted.Instance);
             }
@@ -70,6 +81,7 @@ internal sealed class Subscription
             return false;
         }
 
+        Interlocked.Add(ref _bufferedBytes, -body.Length);
         if (Volatile.Read(ref _waitingCount) > 0)
         {
             lock (_lock)
@@ -114,13 +126,33 @@ internal sealed class Subscription
 
     private void MoveInLocked()
     {
-        while (_waiting.TryPeek(out var waiter) && _channel.Writer.TryWrite(waiter.Body))
+        while (_waiting.TryPeek(out var waiter) && TryBuffer(waiter.Body))
         {
             _waiting.Dequeue();
             waiter.Complete(Accepted.Instance); // its continuation runs elsewhere (never under this lock)
         }
 
         Volatile.Write(ref _waitingCount, _waiting.Count);
+    }
+
+    /// <summary>Puts <paramref name="body"/> in the buffer if it has room for one more body and for its bytes. Caller holds the lock.</summary>
+    private bool TryBuffer(ReadOnlyMemory<byte> body)
+    {
+        // Only writers under the lock add bytes, and the reader only takes them away: the room seen here can only grow.
+        var buffered = Interlocked.Read(ref _bufferedBytes);
+        if (buffered > 0 && buffered + body.Length > _maxBytes)
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _bufferedBytes, body.Length);
+        if (_channel.Writer.TryWrite(body))
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _bufferedBytes, -body.Length);
+        return false;
     }
 
     private void Return(Waiter waiter)

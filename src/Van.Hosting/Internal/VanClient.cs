@@ -22,6 +22,9 @@ internal sealed class VanClient(VanNode node) : IVanClient
     /// </summary>
     internal const int SubscriptionCapacity = 1024;
 
+    /// <summary>Bytes of message bodies a subscription buffers: big messages fill it before its count does.</summary>
+    internal const long SubscriptionMaxBytes = 16 * 1024 * 1024;
+
     public string NodeId => node.NodeId;
 
     public IReadOnlyList<string> NodesServing(string address)
@@ -325,7 +328,7 @@ internal sealed class VanClient(VanNode node) : IVanClient
     {
         ArgumentException.ThrowIfNullOrEmpty(address);
         var router = await node.GetRouterAsync(cancellationToken);
-        var subscription = new Subscription(SubscriptionCapacity);
+        var subscription = new Subscription(SubscriptionCapacity, SubscriptionMaxBytes);
         using var registration = router.AddLocalService(address, (encoded, stopping) => Deliver(subscription, encoded, stopping), SubscriptionCapacity);
         using var leaving = node.Leaving.Register(static s => ((Subscription)s!).Complete(), subscription);
         try
