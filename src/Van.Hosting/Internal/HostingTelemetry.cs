@@ -28,6 +28,12 @@ internal static class HostingTelemetry
 
     public static void RecordCall(string node, string address, string operation, long started, Exception? failure)
     {
+        // Nobody listening (the usual case): no tag list, no clock read.
+        if (!ClientRequests.Enabled && !ClientDuration.Enabled && (failure is null || !ClientFailures.Enabled))
+        {
+            return;
+        }
+
         var outcome = OutcomeOf(failure);
         var tags = new TagList
         {
@@ -50,6 +56,11 @@ internal static class HostingTelemetry
 
     public static void RecordHandled(string node, string address, long started, string outcome)
     {
+        if (!ServiceRequests.Enabled && !ServiceDuration.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList { { "van.node", node }, { "van.address", address }, { "van.outcome", outcome } };
         ServiceRequests.Add(1, tags);
         if (ServiceDuration.Enabled)
