@@ -21,8 +21,9 @@ public class RoutingFieldsBenchmarks
     [Benchmark]
     public int ReadRoutingFields()
     {
-        _header.Read(_message, _strings);
+        // As the router does: one scan of the sections serves the annotations and the properties.
         var reader = new MessageReader(_message);
+        _header.Read(reader, _strings);
         reader.TryGetTo(out var to);
         reader.TryGetReplyTo(out var replyTo);
         return _header.Trace.Count + _header.Dest.Count + _header.To!.Length + to.Length + replyTo.Length;

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Text;
 using Van.Core.Amqp.Encoding;
 
@@ -47,9 +49,7 @@ internal sealed class StringTable
             return Decode(utf8, lenient);
         }
 
-        var hash = default(HashCode);
-        hash.AddBytes(utf8);
-        ref var slot = ref _slots[hash.ToHashCode() & (_slots.Length - 1)];
+        ref var slot = ref _slots[Hash(utf8) & (_slots.Length - 1)];
         var cached = Volatile.Read(ref slot);
         if (cached is not null && Ascii.Equals(utf8, cached))
         {
@@ -78,9 +78,7 @@ internal sealed class StringTable
             return chars.ToString();
         }
 
-        var hash = default(HashCode);
-        hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars));
-        ref var slot = ref _slots[hash.ToHashCode() & (_slots.Length - 1)];
+        ref var slot = ref _slots[Hash(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars)) & (_slots.Length - 1)];
         var cached = Volatile.Read(ref slot);
         if (cached is not null && chars.SequenceEqual(cached))
         {
@@ -94,6 +92,29 @@ internal sealed class StringTable
         }
 
         return made;
+    }
+
+    /// <summary>
+    /// Every byte, eight at a time (multiply and rotate): short strings take a few steps. Not seeded: a collision only
+    /// costs a decode and a slot, never a longer search, so a peer choosing colliding strings gains nothing.
+    /// </summary>
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var h = (ulong)bytes.Length * 0x9E3779B97F4A7C15UL;
+        while (bytes.Length >= 8)
+        {
+            h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes)) * 0xC2B2AE3D27D4EB4FUL, 31);
+            bytes = bytes[8..];
+        }
+
+        ulong tail = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            tail = (tail << 8) | bytes[i];
+        }
+
+        h = (h ^ tail) * 0x165667B19E3779F9UL;
+        return (int)(h ^ (h >> 29) ^ (h >> 47));
     }
 
     private static string Decode(ReadOnlySpan<byte> utf8, bool lenient)
