@@ -115,7 +115,7 @@ internal sealed class StreamTransport : AmqpTransport
     /// Sends every segment of <paramref name="buffer"/> with gathering socket sends (the kernel copies from each
     /// segment; no copy into one buffer first), continuing after a partial send until all of it is out.
     /// </summary>
-    private async Task SendGatheredAsync(Socket socket, System.Buffers.ReadOnlySequence<byte> buffer, List<ArraySegment<byte>> segments)
+    private async Task SendGatheredAsync(Socket socket, ReadOnlySequence<byte> buffer, List<ArraySegment<byte>> segments)
     {
         while (!buffer.IsEmpty)
         {
