@@ -276,14 +276,7 @@ public sealed partial class AmqpConnection : IAsyncDisposable
             head.CopyTo(span);
             BinaryPrimitives.WriteUInt32BigEndian(span, (uint)size);
             output.Advance(head.Length);
-            while (!payload.IsEmpty)
-            {
-                span = output.GetSpan();
-                var n = Math.Min(span.Length, payload.Length);
-                payload[..n].CopyTo(span);
-                output.Advance(n);
-                payload = payload[n..];
-            }
+            output.Write(payload);
         }
 
         FlushSoonLocked();
