@@ -125,9 +125,7 @@ public sealed partial class VanRouter
         var address = linkAddress;
         try
         {
-            var message = new MessageReader(f.Message.Span);
-            header.Read(message, _strings);
-            f.Layout = message.Layout;
+            var message = f.ReadRoutingHeader(f.Message.Span, _strings);
             if (address is null && message.TryGetTo(out var to))
             {
                 address = _strings.Get(to, lenient: true);
@@ -182,9 +180,7 @@ public sealed partial class VanRouter
         try
         {
             // The layout holds for the copy StartFromLink makes: the same bytes.
-            var message = new MessageReader(delivery.Payload.Span);
-            header.Read(message, _strings);
-            f.Layout = message.Layout;
+            f.ReadRoutingHeader(delivery.Payload.Span, _strings);
         }
         catch (AmqpDecodeException e)
         {

@@ -42,11 +42,24 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
 
     public ReadOnlyMemory<byte> Message { get; private set; }
 
-    /// <summary>Where <see cref="Message"/>'s sections lie: set by the scan that read its routing header.</summary>
-    public MessageLayout Layout { get; set; }
+    /// <summary>Where <see cref="Message"/>'s sections lie: kept by <see cref="ReadRoutingHeader"/>.</summary>
+    public MessageLayout Layout { get; private set; }
 
     /// <summary>A reader over <see cref="Message"/> that does not scan it again.</summary>
     public MessageReader Reader => new(Message.Span, Layout);
+
+    /// <summary>
+    /// Scans <paramref name="message"/> (this record's message, or the bytes it is about to copy), reads its routing
+    /// annotations into <see cref="Header"/> and keeps its <see cref="Layout"/>: the one scan the message gets here.
+    /// </summary>
+    /// <exception cref="Van.Core.Amqp.Encoding.AmqpDecodeException">The message or its annotations are malformed.</exception>
+    public MessageReader ReadRoutingHeader(ReadOnlySpan<byte> message, StringTable strings)
+    {
+        var reader = new MessageReader(message);
+        Header.Read(reader, strings);
+        Layout = reader.Layout;
+        return reader;
+    }
 
     public string Address { get; set; } = "";
 
