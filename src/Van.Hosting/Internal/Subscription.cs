@@ -8,8 +8,8 @@ namespace Van.Internal;
 /// What a subscription holds for its reader: up to its capacity of message bodies (and of bytes: big messages fill it
 /// sooner), then the deliveries that found it full, each waiting (in order) until the reader makes room, when it is
 /// accepted. A waiting delivery is a pooled source kept by the subscription, not a task or a state machine: a
-/// subscriber that falls behind a fast publisher costs no allocation per message. The subscription's end or the router's stop releases the waiting ones (another
-/// consumer may take them); what is already buffered is still read.
+/// subscriber that falls behind a fast publisher costs no allocation per message. The subscription's end or the
+/// router's stop releases the waiting ones (another consumer may take them); what is already buffered is still read.
 /// </summary>
 internal sealed class Subscription
 {

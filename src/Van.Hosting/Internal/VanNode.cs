@@ -29,9 +29,6 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     private readonly StripedTable<ulong, PendingCall> _calls = new();
     private readonly StripedTable<(string ReplyTo, WireId Id), (HandlerCancellation Cancel, int Generation)> _running = new();
     private readonly ObjectStack<PendingCall> _callPool = new(PoolSize);
-
-    /// <summary>Resumes callers whose replies arrived, a burst at a time.</summary>
-    public CompletionDispatcher Completions { get; } = new();
     private readonly ObjectStack<OutgoingReply> _replyPool = new(PoolSize);
     private readonly ObjectStack<AmqpBuffer> _bufferPool = new(PoolSize);
     private readonly bool _anyMulticast;
@@ -65,6 +62,9 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
 
     /// <summary>Strings read off the wire (reply addresses, operation names, content types), decoded once.</summary>
     public Utf8Cache Strings { get; } = new();
+
+    /// <summary>Resumes callers whose replies arrived, a burst at a time.</summary>
+    public CompletionDispatcher Completions { get; } = new();
 
     public string NodeId { get; }
 
