@@ -13,13 +13,16 @@ internal sealed class StripedTable<TKey, TValue>
     private const int StripeCount = 16;
 
     private readonly Stripe[] _stripes = new Stripe[StripeCount];
+    private readonly IEqualityComparer<TKey> _comparer;
     private int _count;
 
-    public StripedTable()
+    /// <param name="comparer">The keys' comparer (the default when null); it picks the stripe too.</param>
+    public StripedTable(IEqualityComparer<TKey>? comparer = null)
     {
+        _comparer = comparer ?? EqualityComparer<TKey>.Default;
         for (var i = 0; i < _stripes.Length; i++)
         {
-            _stripes[i] = new Stripe();
+            _stripes[i] = new Stripe(_comparer);
         }
     }
 
@@ -82,12 +85,12 @@ internal sealed class StripedTable<TKey, TValue>
         return entries;
     }
 
-    private Stripe StripeOf(TKey key) => _stripes[(uint)EqualityComparer<TKey>.Default.GetHashCode(key) & (StripeCount - 1)];
+    private Stripe StripeOf(TKey key) => _stripes[(uint)_comparer.GetHashCode(key) & (StripeCount - 1)];
 
-    private sealed class Stripe
+    private sealed class Stripe(IEqualityComparer<TKey> comparer)
     {
         public Lock Gate { get; } = new();
 
-        public Dictionary<TKey, TValue> Map { get; } = [];
+        public Dictionary<TKey, TValue> Map { get; } = new(comparer);
     }
 }

@@ -27,7 +27,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     private readonly CancellationTokenSource _abandon = new();
     private readonly List<IDisposable> _advertised = [];
     private readonly StripedTable<ulong, PendingCall> _calls = new();
-    private readonly StripedTable<(string ReplyTo, WireId Id), (HandlerCancellation Cancel, int Generation)> _running = new();
+    private readonly StripedTable<(string ReplyTo, WireId Id), (HandlerCancellation Cancel, int Generation)> _running = new(RunningCallComparer.Instance);
     private readonly ObjectStack<PendingCall> _callPool = new(PoolSize);
     private readonly ObjectStack<OutgoingReply> _replyPool = new(PoolSize);
     private readonly ObjectStack<AmqpBuffer> _bufferPool = new(PoolSize);

@@ -64,6 +64,12 @@ internal readonly record struct WireId
         }
     }
 
+    /// <summary>
+    /// A hash consistent with equality that skips the generated one's per-field comparers: a number (Van's ids) is
+    /// mixed directly, another kind of id hashes as its object does.
+    /// </summary>
+    public int FastHash() => _other?.GetHashCode() ?? HashCode.Combine(_number, _present);
+
     public override string ToString() =>
         !_present ? "none" : _other?.ToString() ?? _number.ToString(CultureInfo.InvariantCulture);
 }
