@@ -34,18 +34,11 @@ public sealed class VanRequest
         ExpectsReply = expectsReply;
     }
 
-    /// <summary>Empties the request for reuse by the next in-process call (the address stays).</summary>
-    internal void Clear() => Set(null, null, default, null, default, expectsReply: true);
-
     /// <summary>
-    /// Lets go of the message's bytes once the handler's task completed (the router reuses them): a handler that kept
-    /// the request then reads an empty body, and empty headers unless it read them before.
+    /// Empties the request once its handler's task completed, for reuse by a later call (the address stays): a handler
+    /// that kept it reads an empty body and headers, or a later call's.
     /// </summary>
-    internal void ReleaseMessage()
-    {
-        Body = default;
-        _encodedHeaders = default;
-    }
+    internal void Clear() => Set(null, null, default, null, default, expectsReply: true);
 
     /// <summary>The address it was sent to.</summary>
     public string Address { get; }

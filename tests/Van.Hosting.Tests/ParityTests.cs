@@ -87,6 +87,50 @@ public class ParityTests
     [Theory]
     [InlineData("local")]
     [InlineData("remote")]
+    public async Task RequestAsync_ReplyIsTheRequestBody_EchoesWithoutACopy(string where)
+    {
+        await using var hosts = new TestHosts();
+        var (caller, _) = await hosts.StartServedAsync(where, "echo", van => van.MapService("echo", (request, _) => ValueTask.FromResult(request.Body)));
+        var client = TestHosts.Client(caller);
+
+        // Sequential calls of different sizes: each reply is its own request's bytes, never a previous call's.
+        for (var n = 1; n <= 5; n++)
+        {
+            var payload = Enumerable.Range(0, n * 100).Select(i => (byte)(i * n)).ToArray();
+            var reply = await client.RequestAsync("echo", payload);
+            Assert.Equal(payload, reply.ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("remote")]
+    public async Task RequestAsync_SequentialCalls_ReuseTheRequestObject_AKeptOneIsEmptied(string where)
+    {
+        await using var hosts = new TestHosts();
+        var requests = new List<VanRequest>();
+        var (caller, _) = await hosts.StartServedAsync(where, "keep", van => van.MapService("keep", (request, _) =>
+        {
+            requests.Add(request);
+            return ValueTask.FromResult<ReadOnlyMemory<byte>>(Encoding.UTF8.GetBytes($"{request.Subject}:{request.Headers.GetValueOrDefault("n")}:{request.Body.Length}"));
+        }));
+        var client = TestHosts.Client(caller);
+
+        var first = await client.RequestAsync("keep", new byte[3], new VanCallOptions { Subject = "one", Headers = new Dictionary<string, string> { ["n"] = "1" } });
+        var kept = Assert.Single(requests);
+        Assert.True(kept.Body.IsEmpty, "a request kept past its handler must not still point at the message's bytes");
+        Assert.Null(kept.Subject);
+        var second = await client.RequestAsync("keep", new byte[5], new VanCallOptions { Subject = "two", Headers = new Dictionary<string, string> { ["n"] = "2" } });
+
+        // The second call sees only its own request, in the object the first one left behind.
+        Assert.Equal(("one:1:3", "two:2:5"), (Encoding.UTF8.GetString(first.Span), Encoding.UTF8.GetString(second.Span)));
+        Assert.Equal(2, requests.Count);
+        Assert.Same(requests[0], requests[1]);
+    }
+
+    [Theory]
+    [InlineData("local")]
+    [InlineData("remote")]
     public async Task RequestAsync_ManyConcurrentCalls_EachGetsItsOwnReply(string where)
     {
         await using var hosts = new TestHosts();

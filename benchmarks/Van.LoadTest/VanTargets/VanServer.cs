@@ -45,7 +45,7 @@ internal sealed class VanServer : IAsyncDisposable
             },
             serve
                 ? van => van
-                    .MapService(Addresses.Echo, (request, _) => ValueTask.FromResult<ReadOnlyMemory<byte>>(request.Body.ToArray()))
+                    .MapService(Addresses.Echo, (request, _) => ValueTask.FromResult(request.Body)) // a reply may be the request's bytes
                     .MapService(Addresses.Sink, (request, _) => Payloads.IsValid(request.Body.Span) ? default : Reject(bad, nodeId, "a malformed message"))
                     .MapService(Addresses.Bulk, (request, _) => Payloads.ReadBulk(request.Body.Span) >= 0 ? default : Reject(bad, nodeId, "a malformed 1 MiB message"))
                 : null,
