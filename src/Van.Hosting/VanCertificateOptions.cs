@@ -18,6 +18,13 @@ public sealed class VanCertificateOptions
     /// </summary>
     public string? AuthoritiesFile { get; set; }
 
+    /// <summary>
+    /// Listeners ask for and require a client certificate chaining to <see cref="AuthoritiesFile"/> (default true): how
+    /// nodes authenticate (SASL EXTERNAL). Set it to false to let AMQP clients without a certificate in over TLS, as
+    /// ANONYMOUS on listeners marked <c>anonymous=true</c>; nodes are then refused on this node's TLS listeners.
+    /// </summary>
+    public bool RequireClientCertificate { get; set; } = true;
+
     /// <summary>Check that a node this one links to has a certificate naming the host in the link's URL (default true).</summary>
     public bool CheckHostName { get; set; } = true;
 }

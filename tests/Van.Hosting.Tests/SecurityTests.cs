@@ -113,6 +113,55 @@ public sealed class SecurityTests : IAsyncLifetime, IDisposable
         await Assert.ThrowsAsync<VanNoRouteException>(() => client.RequestAsync("orders", "x"u8.ToArray()).AsTask());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TlsClientListener_AdmitsAClientWithoutCertificate_OnlyWhenNotRequired(bool required)
+    {
+        var server = await _hosts.StartAsync("tls-clients", van => van.MapService("orders", Echo), o =>
+        {
+            ServeOverTls(o);
+            o.Listeners.Clear();
+            o.Listeners.Add("amqps://127.0.0.1:0,role=client,anonymous=true");
+            o.Tls!.RequireClientCertificate = required;
+        });
+        var port = TestHosts.Port(server);
+        var authorities = new X509Certificate2Collection(_ca);
+        var tls = Van.Core.Transport.AmqpTls.ClientOptions("127.0.0.1", clientCertificate: null, authorities, checkHostName: true);
+        using var timeout = new CancellationTokenSource(TestHosts.Deadline);
+
+        // An AMQP client over TLS with no certificate, authenticating as ANONYMOUS.
+        async Task<Van.Core.Amqp.Engine.AmqpConnection> ConnectAsync()
+        {
+            var transport = await Van.Core.Transport.AmqpConnector.ConnectAsync("127.0.0.1", port, tls, timeout.Token);
+            try
+            {
+                var options = new Van.Core.Amqp.Engine.AmqpConnectionOptions { Sasl = Van.Core.Amqp.Engine.SaslCredentials.Anonymous, HandshakeTimeout = TimeSpan.FromSeconds(20) };
+                return await Van.Core.Amqp.Engine.AmqpConnection.ConnectAsync(transport, options).WaitAsync(timeout.Token);
+            }
+            catch
+            {
+                await transport.DisposeAsync();
+                throw;
+            }
+        }
+
+        if (required)
+        {
+            // The server asks for a certificate the client does not have: the handshake fails, nothing opens.
+            await Assert.ThrowsAnyAsync<Exception>(ConnectAsync);
+            return;
+        }
+
+        var connection = await ConnectAsync();
+        await using (connection)
+        {
+            var session = await connection.BeginSessionAsync(timeout.Token);
+            var sender = await session.OpenSenderAsync("probe", "orders", cancellationToken: timeout.Token);
+            Assert.NotNull(sender);
+        }
+    }
+
     [Fact]
     public async Task ClientOnlyListener_RefusesANode_WhileAnInterNodeListenerAdmitsIt()
     {

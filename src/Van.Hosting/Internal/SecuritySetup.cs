@@ -18,7 +18,7 @@ internal static class SecuritySetup
             return null;
         }
 
-        var result = new VanTlsOptions { CheckHostName = tls.CheckHostName };
+        var result = new VanTlsOptions { CheckHostName = tls.CheckHostName, RequireClientCertificate = tls.RequireClientCertificate };
         if (!string.IsNullOrWhiteSpace(tls.CertificateFile))
         {
             result.Certificate = Load("Van:Tls:CertificateFile", tls.CertificateFile, () => VanCertificates.LoadPem(tls.CertificateFile, string.IsNullOrWhiteSpace(tls.KeyFile) ? null : tls.KeyFile));
