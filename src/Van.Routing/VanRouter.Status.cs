@@ -8,10 +8,15 @@ namespace Van.Routing;
 
 public sealed partial class VanRouter
 {
-    /// <summary>This node's view of the network: nodes, links with costs, addresses and the nodes serving them.</summary>
+    /// <summary>
+    /// This node's view of the network: nodes, links with costs, addresses and the nodes serving them. Only addresses
+    /// this node's clients may reach (<see cref="VanPolicy.ClientAddresses"/>) are listed: the report is for clients,
+    /// and an address hidden from them stays unnamed here too.
+    /// </summary>
     internal StatusReport BuildStatus()
     {
         var snapshot = _snapshot;
+        var policy = Policy;
         var report = new StatusReport { Node = NodeId, Site = _options.Site };
         var addresses = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var node in snapshot.Nodes.OrderBy(n => n.NodeId, StringComparer.Ordinal))
@@ -71,8 +76,13 @@ public sealed partial class VanRouter
 
         return report;
 
-        static void Add(SortedDictionary<string, SortedSet<string>> map, string address, string node)
+        void Add(SortedDictionary<string, SortedSet<string>> map, string address, string node)
         {
+            if (!policy.ClientsReachAll && !policy.ClientAddresses.IsMatch(address))
+            {
+                return;
+            }
+
             if (!map.TryGetValue(address, out var set))
             {
                 map[address] = set = new SortedSet<string>(StringComparer.Ordinal);

@@ -120,4 +120,31 @@ public class PolicyClientTests
         using var caller = new TestCaller(a);
         Assert.Equal("A", await caller.CallAsync("secret"));
     }
+
+    [Fact]
+    public async Task Status_ForAClient_NamesOnlyTheAddressesClientsMayReach()
+    {
+        await using var net = new PolicyTestNetwork();
+        var a = await net.AddAsync("A", "west", configure: o =>
+        {
+            o.Policy.ClientAddresses.Clear();
+            o.Policy.ClientAddresses.Add(VanRouter.StatusAddress);
+            o.Policy.ClientAddresses.Add("public");
+        });
+        using var secret = TestNetwork.Echo(a, "secret");
+        using var open = TestNetwork.Echo(a, "public");
+        var session = await net.ConnectAsync("A");
+        var relay = await session.OpenSenderAsync("p", null).WaitAsync(Deadline);
+        var replies = await session.OpenReceiverAsync("replies", null, credit: 10, dynamic: true).WaitAsync(Deadline);
+
+        Assert.IsType<Accepted>(await relay.SendAsync(Message(VanRouter.StatusAddress, "status", replyTo: replies.Address)).WaitAsync(Deadline));
+        var reply = await replies.ReceiveAsync().AsTask().WaitAsync(Deadline);
+        var json = Assert.IsType<string>(AmqpMessage.Decode(reply.Payload.Span).Value);
+        replies.Accept(reply);
+
+        using var report = System.Text.Json.JsonDocument.Parse(json);
+        var names = report.RootElement.GetProperty("addresses").EnumerateArray().Select(e => e.GetProperty("address").GetString()).ToList();
+        Assert.Contains("public", names);
+        Assert.DoesNotContain("secret", names);
+    }
 }
