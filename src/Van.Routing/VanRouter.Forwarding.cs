@@ -100,18 +100,13 @@ public sealed partial class VanRouter
     /// <summary>A message from this process whose outcome goes to <paramref name="complete"/> (<see cref="Send"/>).</summary>
     /// <param name="message">The message.</param>
     /// <param name="linkAddress">Its address when no 'to' is in it.</param>
-    /// <param name="presettled">Always false: a message from this process has an outcome.</param>
+    /// <param name="presettled">Send it pre-settled (<see cref="SendPresettled"/>): the outcome is this node's.</param>
     /// <param name="complete">Takes the outcome.</param>
     /// <param name="multicast">Deliver to every consumer (a publish): then the message is only lent for the call.</param>
     private void RouteIngress(ReadOnlyMemory<byte> message, string? linkAddress, bool presettled, Action<DeliveryState> complete, bool multicast = false)
     {
-        if (presettled)
-        {
-            throw new ArgumentException("A message from this process always has an outcome.", nameof(presettled));
-        }
-
         var f = RentInFlight();
-        f.StartLocal(message, completion: null, complete, lent: multicast);
+        f.StartLocal(message, completion: null, complete, lent: multicast, presettled: presettled);
         RouteIngress(f, linkAddress, multicast);
     }
 

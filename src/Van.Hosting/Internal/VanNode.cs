@@ -391,8 +391,10 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
     }
 
     /// <summary>
-    /// Sends a handler's reply (encoded now: <paramref name="payload"/> need not outlive this call); its outcome only
-    /// matters to the log (a caller that left drops it).
+    /// Sends a handler's reply (encoded now: <paramref name="payload"/> need not outlive this call), pre-settled: the
+    /// caller's node would only say whether its caller still waited, so no disposition comes back for it and no node
+    /// keeps it once it left. A reply on a link that fails under it is not resent: its caller times out, as when a link
+    /// fails between a request and its reply. What this node learns (no route back) goes to the log.
     /// </summary>
     public void SendReply(string replyTo, WireId correlationId, ReadOnlySpan<byte> payload)
     {
@@ -414,7 +416,7 @@ internal sealed class VanNode : IVanNode, IHostedService, IAsyncDisposable, IDis
                 return;
             }
 
-            SendThen(router, reply.Message.WrittenMemory, reply.OnSent);
+            router.SendPresettled(reply.Message.WrittenMemory, reply.OnSent);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException)
         {

@@ -130,14 +130,14 @@ internal sealed class InFlight : IDeliveryOutcomeSink, IDisposable
     /// A message from this process: its bytes are the caller's, used until the outcome, which completes
     /// <paramref name="completion"/> or goes to <paramref name="onOutcome"/>.
     /// </summary>
-    public void StartLocal(ReadOnlyMemory<byte> message, TaskCompletionSource<DeliveryState>? completion, Action<DeliveryState>? onOutcome, bool lent = false)
+    public void StartLocal(ReadOnlyMemory<byte> message, TaskCompletionSource<DeliveryState>? completion, Action<DeliveryState>? onOutcome, bool lent = false, bool presettled = false)
     {
         Message = message;
         _messageIsLent = lent;
         _completion = completion;
         _onOutcome = onOutcome;
         FromNode = false;
-        Presettled = false;
+        Presettled = presettled;
     }
 
     /// <summary>

@@ -374,6 +374,49 @@ public class ForwardingTests
     }
 
     [Fact]
+    public async Task SendPresettled_OutcomeIsTheSendersOwn_NotTheFarConsumers()
+    {
+        await using var net = new TestNetwork();
+        var a = net.Add("A");
+        var b = net.Add("B");
+        net.Link("A", "B");
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handled = 0;
+        using var held = b.AddLocalService("held", async (_, _) =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            Interlocked.Increment(ref handled);
+            return new Rejected { Error = new Error { Condition = ErrorCondition.NotAllowed, Description = "the consumer's own outcome" } };
+        });
+        await net.WaitConvergedAsync("held");
+        var message = AmqpMessage.Create("reply");
+        message.Properties = new Properties { To = "held" };
+        var deadline = TimeSpan.FromSeconds(30);
+
+        // Pre-settled: accepted once it left A, while B's consumer still holds it; B's rejection never travels back.
+        var settledOutcome = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.SendPresettled(message.ToArray(), s => settledOutcome.TrySetResult(s));
+        await entered.Task.WaitAsync(deadline);
+        Assert.IsType<Accepted>(await settledOutcome.Task.WaitAsync(deadline));
+
+        // The same message unsettled waits for the consumer's outcome, and gets it.
+        var unsettled = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.Send(message.ToArray(), s => unsettled.TrySetResult(s));
+        release.SetResult();
+        Assert.IsType<Rejected>(await unsettled.Task.WaitAsync(deadline));
+        await TestNetwork.WaitUntilAsync(() => Volatile.Read(ref handled) == 2, "both messages handled");
+
+        // Nothing serves the address: the sender learns it either way.
+        var noRoute = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lost = AmqpMessage.Create("x");
+        lost.Properties = new Properties { To = "nobody-home" };
+        a.SendPresettled(lost.ToArray(), s => noRoute.TrySetResult(s));
+        Assert.Equal(VanErrors.NoRoute, Assert.IsType<Rejected>(await noRoute.Task.WaitAsync(deadline)).Error!.Condition);
+    }
+
+    [Fact]
     public async Task Closest_EqualCostInstances_TakeTurns()
     {
         await using var net = new TestNetwork();
