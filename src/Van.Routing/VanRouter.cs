@@ -247,10 +247,10 @@ public sealed partial class VanRouter : IAsyncDisposable
     /// Routes an encoded AMQP message from this process as <see cref="Send"/> does, but pre-settled: at most once, for
     /// messages whose sender needs nothing from the far end, such as replies (the caller's node would only tell whether
     /// its caller was still waiting). No node sends a disposition for it, and no node keeps it once it left.
-    /// <paramref name="onOutcome"/> learns what this node knows: accepted once the message left it, a consumer's outcome
-    /// when one on this node took it, rejected with <see cref="VanErrors.NoRoute"/> when nothing serves the address. A message lost on a
-    /// link that fails after it left is not resent. <paramref name="message"/> must stay valid until the outcome (a
-    /// message waiting for a link's credit is sent from it).
+    /// <paramref name="onOutcome"/> learns what this node knows: accepted once the message left it, a consumer's
+    /// outcome when one on this node took it, rejected with <see cref="VanErrors.NoRoute"/> when nothing serves the address. A message
+    /// lost on a link that fails after it left is not resent. <paramref name="message"/> must stay valid until the
+    /// outcome (a message waiting for a link's credit is sent from it).
     /// </summary>
     public void SendPresettled(ReadOnlyMemory<byte> message, Action<DeliveryState> onOutcome)
     {

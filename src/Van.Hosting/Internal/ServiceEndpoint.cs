@@ -24,7 +24,8 @@ internal sealed class ServiceEndpoint(VanNode node, string address, VanRequestHa
     // The handlers' cancellation sources (each with its deadline timer), reused from one remote call to the next.
     private readonly ObjectStack<HandlerCancellation> _spareCancellations = new(Math.Min(maxConcurrency, MaxSpares));
 
-    // The requests handed to handlers, reused likewise (VanRequest says so): a remote call then allocates none.
+    // The requests handed to remote calls' handlers, reused likewise (VanRequest says so). In-process calls keep their
+    // own single slot above: taking from this pool's lock instead measured 210 -> 227 ns per in-process call.
     private readonly ObjectStack<VanRequest> _spareRequests = new(Math.Min(maxConcurrency, MaxSpares));
 
     private const int MaxSpares = 256;
