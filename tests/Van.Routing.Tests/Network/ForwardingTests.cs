@@ -5,6 +5,14 @@ namespace Van.Routing.Tests.Network;
 
 public class ForwardingTests
 {
+    /// <summary>An encoded message with an amqp-value body, addressed to <paramref name="to"/>.</summary>
+    private static byte[] MessageTo(string to, string body)
+    {
+        var message = AmqpMessage.Create(body);
+        message.Properties = new Properties { To = to };
+        return message.ToArray();
+    }
+
     [Fact]
     public async Task Chain_RequestReachesServiceTwoHopsAway()
     {
@@ -160,9 +168,7 @@ public class ForwardingTests
     {
         for (var i = 0; i < 5; i++)
         {
-            var message = AmqpMessage.Create($"m{i}");
-            message.Properties = new Properties { To = address };
-            Assert.IsType<Accepted>(await send(message.ToArray()));
+            Assert.IsType<Accepted>(await send(MessageTo(address, $"m{i}")));
         }
 
         await TestNetwork.WaitUntilAsync(() => counters.All(c => c.Bodies.Count >= 5), "every subscriber has every message");
@@ -328,9 +334,7 @@ public class ForwardingTests
         await net.WaitConvergedAsync();
         var gone = b.NewReplyAddress();
 
-        var message = AmqpMessage.Create("late reply");
-        message.Properties = new Properties { To = gone };
-        var outcome = Assert.IsType<Rejected>(await a.SendAsync(message.ToArray()).WaitAsync(TimeSpan.FromSeconds(30)));
+        var outcome = Assert.IsType<Rejected>(await a.SendAsync(MessageTo(gone, "late reply")).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(VanErrors.NoRoute, outcome.Error!.Condition);
         Assert.Contains(gone, outcome.Error.Description, StringComparison.Ordinal);
     }
@@ -344,13 +348,6 @@ public class ForwardingTests
         net.Link("A", "B");
         using var sink = b.AddLocalService("sink", (_, _) => ValueTask.FromResult<DeliveryState>(Accepted.Instance));
         await net.WaitConvergedAsync("sink");
-
-        static byte[] Message(string to)
-        {
-            var message = AmqpMessage.Create("x");
-            message.Properties = new Properties { To = to };
-            return message.ToArray();
-        }
 
         async Task<DeliveryState> SendAsync(byte[] message)
         {
@@ -367,8 +364,8 @@ public class ForwardingTests
             return state;
         }
 
-        Assert.IsType<Accepted>(await SendAsync(Message("sink")));
-        var noRoute = Assert.IsType<Rejected>(await SendAsync(Message("nobody-home")));
+        Assert.IsType<Accepted>(await SendAsync(MessageTo("sink", "x")));
+        var noRoute = Assert.IsType<Rejected>(await SendAsync(MessageTo("nobody-home", "x")));
         Assert.Equal(VanErrors.NoRoute, noRoute.Error!.Condition);
         Assert.IsType<Rejected>(await SendAsync([0x00, 0x53, 0x72, 0xc1, 0xff]));
     }
@@ -391,28 +388,25 @@ public class ForwardingTests
             return new Rejected { Error = new Error { Condition = ErrorCondition.NotAllowed, Description = "the consumer's own outcome" } };
         });
         await net.WaitConvergedAsync("held");
-        var message = AmqpMessage.Create("reply");
-        message.Properties = new Properties { To = "held" };
+        var message = MessageTo("held", "reply");
         var deadline = TimeSpan.FromSeconds(30);
 
         // Pre-settled: accepted once it left A, while B's consumer still holds it; B's rejection never travels back.
         var settledOutcome = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        a.SendPresettled(message.ToArray(), s => settledOutcome.TrySetResult(s));
+        a.SendPresettled(message, s => settledOutcome.TrySetResult(s));
         await entered.Task.WaitAsync(deadline);
         Assert.IsType<Accepted>(await settledOutcome.Task.WaitAsync(deadline));
 
         // The same message unsettled waits for the consumer's outcome, and gets it.
         var unsettled = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        a.Send(message.ToArray(), s => unsettled.TrySetResult(s));
+        a.Send(message, s => unsettled.TrySetResult(s));
         release.SetResult();
         Assert.IsType<Rejected>(await unsettled.Task.WaitAsync(deadline));
         await TestNetwork.WaitUntilAsync(() => Volatile.Read(ref handled) == 2, "both messages handled");
 
         // Nothing serves the address: the sender learns it either way.
         var noRoute = new TaskCompletionSource<DeliveryState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var lost = AmqpMessage.Create("x");
-        lost.Properties = new Properties { To = "nobody-home" };
-        a.SendPresettled(lost.ToArray(), s => noRoute.TrySetResult(s));
+        a.SendPresettled(MessageTo("nobody-home", "x"), s => noRoute.TrySetResult(s));
         Assert.Equal(VanErrors.NoRoute, Assert.IsType<Rejected>(await noRoute.Task.WaitAsync(deadline)).Error!.Condition);
     }
 
